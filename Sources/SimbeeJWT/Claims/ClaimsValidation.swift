@@ -1,0 +1,63 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Applies a ``ClaimsPolicy`` to a verified payload.
+enum ClaimsValidation {
+    /// Claims that, when required, must be non-empty strings.
+    private static let stringClaims: Set<String> = ["iss", "sub", "jti"]
+
+    static func validate(_ payload: JSONObject, header: JOSEHeader, policy: ClaimsPolicy) throws(JWTError) -> RegisteredClaims {
+        let claims = try RegisteredClaims(payload)
+        let now = policy.clock().timeIntervalSince1970
+        let leeway = policy.leewaySeconds
+
+        if let expiration = claims.expiration?.timeIntervalSince1970 {
+            // RFC 7519 §4.1.4: the current time must be before exp.
+            guard now < expiration + leeway else { throw JWTError(.expired, "token expired") }
+        } else if policy.requiresExpiration {
+            throw JWTError(.missingClaim, "token has no exp")
+        }
+        if let notBefore = claims.notBefore?.timeIntervalSince1970 {
+            guard now + leeway >= notBefore else { throw JWTError(.notYetValid, "token is not valid yet (nbf)") }
+        }
+
+        if let issuer = policy.issuer {
+            guard let actual = claims.issuer else { throw JWTError(.missingClaim, "token has no iss") }
+            guard actual.utf8.elementsEqual(issuer.utf8) else { throw JWTError(.issuerMismatch, "iss is not the expected issuer") }
+        }
+        if !policy.audiences.isEmpty {
+            guard !claims.audience.isEmpty else { throw JWTError(.missingClaim, "token has no aud") }
+            let matches = claims.audience.contains { audience in
+                policy.audiences.contains { $0.utf8.elementsEqual(audience.utf8) }
+            }
+            guard matches else { throw JWTError(.audienceMismatch, "aud does not contain an accepted audience") }
+        }
+
+        for name in policy.requiredClaims {
+            guard let value = payload[name] else { throw JWTError(.missingClaim, "token has no \(JWKImport.printable(name))") }
+            switch value {
+            case .null:
+                throw JWTError(.invalidClaim, "\(JWKImport.printable(name)) is null")
+            case .string(let string) where string.isEmpty:
+                throw JWTError(.invalidClaim, "\(JWKImport.printable(name)) is empty")
+            case .string:
+                break
+            default:
+                if stringClaims.contains(name) {
+                    throw JWTError(.invalidClaim, "\(name) is not a string")
+                }
+            }
+        }
+
+        if !policy.acceptedTypes.isEmpty {
+            guard let type = header.type else { throw JWTError(.missingClaim, "header has no typ") }
+            guard policy.acceptedTypes.contains(where: { MediaType.matches(type, $0) }) else {
+                throw JWTError(.invalidClaim, "header typ is not an accepted type")
+            }
+        }
+        return claims
+    }
+}

@@ -1,0 +1,90 @@
+internal import COpenSSL
+
+/// ECDSA P-256 / SHA-256 verification of a JWS signature (RFC 7518 §3.4).
+///
+/// The JWS form is 64 bytes, `r‖s`, each a 32-byte big-endian integer. Both are range-checked here
+/// (1 ≤ r, s ≤ n−1) before any curve arithmetic, which refuses the "psychic signature" `r = s = 0`
+/// and every out-of-range value without relying on OpenSSL for it. The bytes are never handed to a
+/// DER parser: the DER `ECDSA-Sig-Value` that OpenSSL's API wants is built here from the two
+/// validated integers. High-S signatures are valid (RFC 7515 A.3 is one).
+enum ES256Signature {
+    /// The order n of the P-256 base point, big-endian (SEC 2 §2.4.2, FIPS 186-4 D.1.2.3).
+    static let groupOrder: [UInt8] = [
+        0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
+    ]
+
+    /// Why a signature was refused before OpenSSL saw it, or by OpenSSL.
+    enum Failure: Error, Equatable {
+        case wrongLength
+        case scalarOutOfRange
+        case mismatch
+    }
+
+    /// Checks `signature` over `message` with `key`.
+    ///
+    /// - Parameters:
+    ///   - signature: The decoded JWS signature segment.
+    ///   - message: The JWS signing input (`ASCII(header).ASCII(payload)`), or any message for the
+    ///     primitive-level test vectors.
+    ///   - key: A P-256 key.
+    static func verify(
+        _ signature: UnsafeBufferPointer<UInt8>,
+        over message: UnsafeBufferPointer<UInt8>,
+        with key: OpenSSLPublicKey
+    ) throws(Failure) {
+        guard signature.count == 64 else { throw .wrongLength }
+        let r = UnsafeBufferPointer(rebasing: signature[0..<32])
+        let s = UnsafeBufferPointer(rebasing: signature[32..<64])
+        guard isInRange(r), isInRange(s) else { throw .scalarOutOfRange }
+
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        digest.withUnsafeMutableBufferPointer { out in
+            _ = SHA256(message.baseAddress, message.count, out.baseAddress)
+        }
+
+        // SEQUENCE { INTEGER r, INTEGER s }: at most 2 + 2 × (2 + 33) = 72 bytes, short-form lengths.
+        var der = [UInt8]()
+        der.reserveCapacity(72)
+        der.append(0x30)
+        der.append(0)
+        appendDERInteger(r, to: &der)
+        appendDERInteger(s, to: &der)
+        der[1] = UInt8(der.count - 2)
+
+        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else { throw .mismatch }
+        defer { EVP_PKEY_CTX_free(context) }
+        let status = EVP_PKEY_verify_init(context) == 1
+            ? EVP_PKEY_verify(context, der, der.count, digest, digest.count)
+            : -1
+        guard status == 1 else {
+            ERR_clear_error()
+            throw .mismatch
+        }
+    }
+
+    /// `1 ≤ value ≤ n − 1` for a 32-byte big-endian integer.
+    static func isInRange(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        var isZero = true
+        for byte in value where byte != 0 {
+            isZero = false
+            break
+        }
+        if isZero { return false }
+        for index in 0..<32 where value[index] != groupOrder[index] {
+            return value[index] < groupOrder[index]
+        }
+        return false  // equal to n
+    }
+
+    /// Appends `value` (32 bytes big-endian, non-zero) as a minimal DER INTEGER.
+    private static func appendDERInteger(_ value: UnsafeBufferPointer<UInt8>, to der: inout [UInt8]) {
+        var start = 0
+        while start < 31, value[start] == 0 { start += 1 }
+        let needsPad = value[start] & 0x80 != 0
+        der.append(0x02)
+        der.append(UInt8(32 - start + (needsPad ? 1 : 0)))
+        if needsPad { der.append(0) }
+        der.append(contentsOf: value[start...])
+    }
+}

@@ -1,0 +1,48 @@
+internal import COpenSSL
+
+/// Ed25519 verification of a JWS signature (RFC 8037 §3.1, RFC 8032 §5.1.7).
+///
+/// The signature must be exactly 64 bytes, `R‖S`, with `S < L` (RFC 8032's malleability check) made
+/// here explicitly before OpenSSL runs. Keys reaching this point passed ``Ed25519PointCheck``.
+enum Ed25519Signature {
+    /// The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian (RFC 8032 §5.1).
+    static let groupOrderLittleEndian: [UInt8] = [
+        0xED, 0xD3, 0xF5, 0x5C, 0x1A, 0x63, 0x12, 0x58, 0xD6, 0x9C, 0xF7, 0xA2, 0xDE, 0xF9, 0xDE, 0x14,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+    ]
+
+    /// Why a signature was refused.
+    enum Failure: Error, Equatable {
+        case wrongLength
+        case scalarNotReduced
+        case mismatch
+    }
+
+    /// Checks `signature` over `message` with the Ed25519 `key`.
+    static func verify(
+        _ signature: UnsafeBufferPointer<UInt8>,
+        over message: UnsafeBufferPointer<UInt8>,
+        with key: OpenSSLPublicKey
+    ) throws(Failure) {
+        guard signature.count == 64 else { throw .wrongLength }
+        guard isReduced(UnsafeBufferPointer(rebasing: signature[32..<64])) else { throw .scalarNotReduced }
+
+        guard let context = EVP_MD_CTX_new() else { throw .mismatch }
+        defer { EVP_MD_CTX_free(context) }
+        let status = EVP_DigestVerifyInit(context, nil, nil, nil, key.pointer) == 1
+            ? EVP_DigestVerify(context, signature.baseAddress, signature.count, message.baseAddress, message.count)
+            : -1
+        guard status == 1 else {
+            ERR_clear_error()
+            throw .mismatch
+        }
+    }
+
+    /// `S < L` for a 32-byte little-endian scalar.
+    static func isReduced(_ scalar: UnsafeBufferPointer<UInt8>) -> Bool {
+        for index in stride(from: 31, through: 0, by: -1) where scalar[index] != groupOrderLittleEndian[index] {
+            return scalar[index] < groupOrderLittleEndian[index]
+        }
+        return false  // equal to L
+    }
+}

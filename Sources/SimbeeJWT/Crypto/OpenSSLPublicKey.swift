@@ -1,0 +1,85 @@
+internal import COpenSSL
+
+/// An OpenSSL `EVP_PKEY` holding one public key, created once at import and then only read.
+///
+/// This file and its siblings in `Crypto/` are the only code that touches libcrypto.
+final class OpenSSLPublicKey: @unchecked Sendable {
+    // @unchecked Sendable: the EVP_PKEY is fully built in init and never mutated afterwards;
+    // OpenSSL 3 allows concurrent verify operations on one EVP_PKEY, each through its own
+    // EVP_PKEY_CTX/EVP_MD_CTX (which is what every method here creates).
+    let pointer: OpaquePointer
+
+    private init(taking pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    deinit {
+        EVP_PKEY_free(pointer)
+    }
+
+    /// Why OpenSSL refused to build a key.
+    enum ImportFailure: Error, Equatable {
+        /// The point is not on P-256 (or is the point at infinity, or a coordinate is ≥ p).
+        case notOnCurve
+        /// OpenSSL failed for another reason.
+        case openSSLFailure
+    }
+
+    /// A P-256 public key from its affine coordinates.
+    ///
+    /// OpenSSL decodes the uncompressed point, which fails for coordinates ≥ p or a point off the
+    /// curve; `EVP_PKEY_public_check` then confirms the point is valid and not the identity.
+    ///
+    /// - Parameters:
+    ///   - x: Exactly 32 bytes, big-endian.
+    ///   - y: Exactly 32 bytes, big-endian.
+    static func p256(x: [UInt8], y: [UInt8]) throws(ImportFailure) -> OpenSSLPublicKey {
+        precondition(x.count == 32 && y.count == 32, "coordinate lengths are checked by the caller")
+        var point = [UInt8](repeating: 0x04, count: 1)
+        point.reserveCapacity(65)
+        point += x
+        point += y
+        defer { ERR_clear_error() }
+
+        guard let context = EVP_PKEY_CTX_new_from_name(nil, "EC", nil) else { throw .openSSLFailure }
+        defer { EVP_PKEY_CTX_free(context) }
+        guard EVP_PKEY_fromdata_init(context) == 1 else { throw .openSSLFailure }
+
+        var key: OpaquePointer?
+        let status = OSSL_PKEY_PARAM_GROUP_NAME.withCString { groupKey in
+            OSSL_PKEY_PARAM_PUB_KEY.withCString { publicKeyKey in
+                SN_X9_62_prime256v1.withCString { groupName in
+                    point.withUnsafeMutableBytes { pointBytes in
+                        var params = [
+                            OSSL_PARAM_construct_utf8_string(groupKey, UnsafeMutablePointer(mutating: groupName), 0),
+                            OSSL_PARAM_construct_octet_string(publicKeyKey, pointBytes.baseAddress, pointBytes.count),
+                            OSSL_PARAM_construct_end(),
+                        ]
+                        return EVP_PKEY_fromdata(context, &key, simbee_evp_pkey_public_key_selection(), &params)
+                    }
+                }
+            }
+        }
+        guard status == 1, let key else { throw .notOnCurve }
+        let publicKey = OpenSSLPublicKey(taking: key)
+
+        guard let checkContext = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else { throw .openSSLFailure }
+        defer { EVP_PKEY_CTX_free(checkContext) }
+        guard EVP_PKEY_public_check(checkContext) == 1 else { throw .notOnCurve }
+        return publicKey
+    }
+
+    /// An Ed25519 public key from its 32-byte encoding.
+    ///
+    /// OpenSSL 3.0 does not screen Ed25519 keys (it verifies a universal forgery under the identity
+    /// key), so callers must run ``Ed25519PointCheck`` first.
+    static func ed25519(_ encoded: [UInt8]) throws(ImportFailure) -> OpenSSLPublicKey {
+        precondition(encoded.count == 32, "key length is checked by the caller")
+        defer { ERR_clear_error() }
+        let key = encoded.withUnsafeBufferPointer { bytes in
+            EVP_PKEY_new_raw_public_key(simbee_evp_pkey_ed25519(), nil, bytes.baseAddress, bytes.count)
+        }
+        guard let key else { throw .openSSLFailure }
+        return OpenSSLPublicKey(taking: key)
+    }
+}

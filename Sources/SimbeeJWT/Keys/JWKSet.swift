@@ -1,0 +1,143 @@
+/// A JWK Set (RFC 7517 §5) held in memory: the keys a verifier may use, selected by `kid`.
+///
+/// Import is forgiving per key and strict per document. Each key that cannot be used (an
+/// unsupported type or curve, a malformed or off-curve point, a small-order Ed25519 key, private
+/// members, `use` other than `sig`, `key_ops` without `verify`, a `kid` shared with another key) is
+/// skipped and reported in ``skippedKeys``, so one odd key never breaks the others. The document as a
+/// whole must be a strict JSON object with a `keys` array, within the ``Limits``, and hold at least
+/// one usable key.
+///
+/// ```swift
+/// let keySet = try JWKSet(json: Array(try Data(contentsOf: url)))
+/// for skipped in keySet.skippedKeys { logger.warning("\(skipped)") }
+/// let verifier = try JWTVerifier(keys: keySet, configuration: .init(issuer: "https://api.simbee.io"))
+/// ```
+public struct JWKSet: JWTKeySource, Sendable {
+    /// Bounds on the document, checked before any key is imported.
+    public struct Limits: Sendable {
+        /// The largest document accepted, in bytes. Default 256 KiB.
+        public var maxBytes: Int = 256 * 1024
+        /// The most entries the `keys` array may hold, usable or not. Default 256.
+        public var maxKeys: Int = 256
+
+        /// Limits with the defaults: 256 KiB and 256 keys.
+        public init() {}
+    }
+
+    /// A key that was left out of the set, and why.
+    public struct SkippedKey: Sendable, Hashable, CustomStringConvertible {
+        /// The key's position in the document's `keys` array.
+        public let index: Int
+        /// The key's `kid`, when it had a string one.
+        public let keyID: String?
+        /// Why it was skipped, in words. Never contains key material.
+        public let reason: String
+
+        /// `"key #<index> (kid "<kid>") skipped: <reason>"`.
+        public var description: String {
+            let name = keyID.map { " (kid \"\(JWKImport.printable($0))\")" } ?? ""
+            return "key #\(index)\(name) skipped: \(reason)"
+        }
+    }
+
+    /// The keys that have a `kid`, by `kid`.
+    let keysByID: [String: JWTVerificationKey]
+    /// Usable keys without a `kid`; selectable only by verifiers that do not require one.
+    let keysWithoutID: [JWTVerificationKey]
+
+    /// The keys that were not imported, in document order.
+    public let skippedKeys: [SkippedKey]
+
+    /// The `kid`s of the usable keys, sorted.
+    public var keyIDs: [String] { keysByID.keys.sorted() }
+
+    /// The number of usable keys.
+    public var count: Int { keysByID.count + keysWithoutID.count }
+
+    /// Imports a JWK Set document.
+    ///
+    /// - Parameters:
+    ///   - json: The document's bytes (UTF-8 JSON).
+    ///   - limits: Size and key-count bounds.
+    /// - Throws: ``JWTError`` with ``JWTError/Code/invalidKeySet`` when the document is too large, not a
+    ///   strict JSON object with a `keys` array, has too many keys, or has no usable key.
+    public init(json: some Collection<UInt8>, limits: Limits = Limits()) throws(JWTError) {
+        guard json.count <= limits.maxBytes else {
+            throw JWTError(.invalidKeySet, "JWK Set is larger than \(limits.maxBytes) bytes")
+        }
+        let document: JSONValue
+        do {
+            document = try StrictJSONReader.read(json, limits: .init(maxDepth: 16, maxBytes: limits.maxBytes))
+        } catch {
+            throw JWTError(.invalidKeySet, "JWK Set is not strict JSON (\(error))")
+        }
+        guard let object = document.objectValue else { throw JWTError(.invalidKeySet, "JWK Set is not a JSON object") }
+        guard case .array(let entries) = object["keys"] else {
+            throw JWTError(.invalidKeySet, "JWK Set has no \"keys\" array")
+        }
+        guard entries.count <= limits.maxKeys else {
+            throw JWTError(.invalidKeySet, "JWK Set has \(entries.count) keys, more than the limit of \(limits.maxKeys)")
+        }
+
+        var imported: [(index: Int, key: JWTVerificationKey)] = []
+        var skipped: [SkippedKey] = []
+        for (index, entry) in entries.enumerated() {
+            guard let jwk = entry.objectValue else {
+                skipped.append(SkippedKey(index: index, keyID: nil, reason: "entry is not a JSON object"))
+                continue
+            }
+            do {
+                imported.append((index, try JWKImport.importKey(jwk)))
+            } catch {
+                skipped.append(SkippedKey(index: index, keyID: jwk["kid"]?.stringValue, reason: error.reason))
+            }
+        }
+
+        // A kid shared by two keys selects neither: which one an issuer meant cannot be known.
+        var countsByID: [String: Int] = [:]
+        for entry in imported {
+            if let kid = entry.key.keyID { countsByID[kid, default: 0] += 1 }
+        }
+        var byID: [String: JWTVerificationKey] = [:]
+        var withoutID: [JWTVerificationKey] = []
+        for entry in imported {
+            guard let kid = entry.key.keyID else {
+                withoutID.append(entry.key)
+                continue
+            }
+            if countsByID[kid] == 1 {
+                byID[kid] = entry.key
+            } else {
+                skipped.append(SkippedKey(index: entry.index, keyID: kid, reason: "kid is shared with another key"))
+            }
+        }
+        skipped.sort { $0.index < $1.index }
+
+        guard !byID.isEmpty || !withoutID.isEmpty else {
+            throw JWTError(.invalidKeySet, "JWK Set has no usable key (\(skipped.count) skipped)")
+        }
+        self.keysByID = byID
+        self.keysWithoutID = withoutID
+        self.skippedKeys = skipped
+    }
+
+    /// The key with `kid` equal to `keyID` (an exact, case-sensitive match).
+    ///
+    /// With no `keyID` (verifiers that do not require one), the one usable key that can run
+    /// `algorithm` is returned, and only when it is the only candidate.
+    public func key(for keyID: String?, algorithm: JWTAlgorithm) throws(JWTError) -> JWTVerificationKey {
+        if let keyID {
+            guard let key = keysByID[keyID] else { throw JWTError(.unknownKey, "no usable key has the token's kid") }
+            return key
+        }
+        var candidate: JWTVerificationKey?
+        for key in Array(keysByID.values) + keysWithoutID where key.permits(algorithm) {
+            guard candidate == nil else {
+                throw JWTError(.unknownKey, "token has no kid and several keys could verify it")
+            }
+            candidate = key
+        }
+        guard let candidate else { throw JWTError(.unknownKey, "token has no kid and no key fits its algorithm") }
+        return candidate
+    }
+}

@@ -1,0 +1,153 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Verifies compact JWS/JWT tokens signed with ES256 or EdDSA (Ed25519): the front door.
+///
+/// A verifier is built once with its keys and policy and then shared: it is a `Sendable` value,
+/// and verifications from many tasks run in parallel. Each call runs, in order:
+/// 1. the size limit, then exactly three strict base64url segments;
+/// 2. the header as strict JSON: `crit`, `b64`, `enc`, nested `cty` refused; `alg` on the allow-list;
+/// 3. the key selected by `kid` (required by default), which must fit `alg`;
+/// 4. the signature;
+/// 5. only then the payload, as strict JSON, and the ``ClaimsPolicy``.
+///
+/// ```swift
+/// let keys = try JWKSet(json: jwksBytes)
+/// let verifier = try JWTVerifier(keys: keys, configuration: .simbee(clientID: "cl_123"))
+/// let token = try await verifier.verify(bearerToken)
+/// print(token.claims.subject ?? "", token.claims.scopes)
+/// ```
+public struct JWTVerifier: Sendable {
+    /// Everything a verifier checks besides the keys.
+    public struct Configuration: Sendable {
+        /// The default size limit: 16 KiB.
+        public static let defaultMaxTokenBytes = 16 * 1024
+
+        /// Algorithms a header may name. Default: all of ``JWTAlgorithm/allSupported``. Must not be empty.
+        public var algorithms: [JWTAlgorithm]
+        /// Whether a token must carry a `kid`. Default `true`. Without one, a token is accepted only
+        /// when exactly one key in the set can run its algorithm.
+        public var requiresKeyID: Bool
+        /// The largest token accepted, in bytes, checked before anything else: 64 B … 1 MiB, default 16 KiB.
+        public var maxTokenBytes: Int
+        /// The claims policy.
+        public var claims: ClaimsPolicy
+
+        /// A configuration; every parameter has the safe default.
+        ///
+        /// - Parameters:
+        ///   - algorithms: The allow-list.
+        ///   - requiresKeyID: Whether `kid` is required.
+        ///   - maxTokenBytes: The size limit.
+        ///   - claims: The claims policy.
+        public init(
+            algorithms: [JWTAlgorithm] = JWTAlgorithm.allSupported,
+            requiresKeyID: Bool = true,
+            maxTokenBytes: Int = Configuration.defaultMaxTokenBytes,
+            claims: ClaimsPolicy = ClaimsPolicy()
+        ) {
+            self.algorithms = algorithms
+            self.requiresKeyID = requiresKeyID
+            self.maxTokenBytes = maxTokenBytes
+            self.claims = claims
+        }
+
+        /// The configuration for Simbee tokens: issuer `https://api.simbee.io`, ES256 and EdDSA
+        /// (API-key exchange and session tokens), your client id as the audience, `sub` required.
+        ///
+        /// - Parameter clientID: Your Simbee client id (`cl_…`).
+        public static func simbee(clientID: String) -> Configuration {
+            Configuration(
+                algorithms: [.es256, .edDSA, .ed25519],
+                claims: ClaimsPolicy(issuer: "https://api.simbee.io", audiences: [clientID], requiredClaims: ["sub"])
+            )
+        }
+
+        func validate() throws(JWTError) {
+            guard !algorithms.isEmpty else {
+                throw JWTError(.invalidConfiguration, "the algorithm allow-list must not be empty")
+            }
+            guard (64...(1 << 20)).contains(maxTokenBytes) else {
+                throw JWTError(.invalidConfiguration, "maxTokenBytes must be between 64 and 1048576")
+            }
+            try claims.validate()
+        }
+    }
+
+    private let keys: any JWTKeySource
+    private let configuration: Configuration
+
+    /// Creates a verifier.
+    ///
+    /// - Parameters:
+    ///   - keys: Where keys come from, usually a ``JWKSet``.
+    ///   - configuration: The allow-list, limits and claims policy.
+    /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` when a value is out of range.
+    public init(keys: some JWTKeySource, configuration: Configuration = Configuration()) throws(JWTError) {
+        try configuration.validate()
+        self.keys = keys
+        self.configuration = configuration
+    }
+
+    /// Verifies a compact JWS/JWT and checks its claims.
+    ///
+    /// Pass the token alone: strip the `Bearer ` scheme first. Nothing is trimmed here; whitespace
+    /// makes a token malformed.
+    ///
+    /// - Parameter token: The compact serialization `header.payload.signature`.
+    /// - Returns: The verified token.
+    /// - Throws: ``JWTError``; its ``JWTError/code`` says why the token was refused.
+    public func verify(_ token: String) async throws(JWTError) -> VerifiedJWT {
+        let (jws, header, algorithm) = try withUTF8Bytes(of: token) { bytes throws(JWTError) in
+            let jws = try CompactJWS(bytes, maxBytes: configuration.maxTokenBytes)
+            let header = try JOSEHeader(decoded: jws.header)
+            return (jws, header, try allowedAlgorithm(header.algorithmName))
+        }
+
+        if configuration.requiresKeyID, header.keyID == nil {
+            throw JWTError(.unknownKey, "token has no kid")
+        }
+        let key = try await keys.key(for: header.keyID, algorithm: algorithm)
+        guard key.permits(algorithm) else {
+            throw JWTError(.keyMismatch, "the key named by kid cannot verify \(algorithm.name)")
+        }
+        try jws.signature.withUnsafeBufferPointer { signature throws(JWTError) in
+            try jws.signingInput.withUnsafeBufferPointer { message throws(JWTError) in
+                try key.verify(signature: signature, over: message)
+            }
+        }
+
+        // The signature holds: only now is the payload read.
+        let payload: JSONObject
+        do {
+            guard let object = try StrictJSONReader.read(jws.payload, limits: JOSEHeader.jsonLimits).objectValue else {
+                throw JWTError(.malformed, "payload is not a JSON object")
+            }
+            payload = object
+        } catch let error as JWTError {
+            throw error
+        } catch {
+            throw JWTError(.malformed, "payload is not strict JSON (\(error))")
+        }
+        let claims = try ClaimsValidation.validate(payload, header: header, policy: configuration.claims)
+        return VerifiedJWT(
+            header: VerifiedJWT.Header(algorithm: algorithm, keyID: header.keyID, type: header.type),
+            claims: claims,
+            payload: jws.payload,
+            payloadJSON: payload
+        )
+    }
+
+    private func allowedAlgorithm(_ name: String) throws(JWTError) -> JWTAlgorithm {
+        guard let algorithm = JWTAlgorithm(name: name) else {
+            throw JWTError(.unsupportedAlgorithm, "alg is not one of ES256, EdDSA, Ed25519")
+        }
+        guard configuration.algorithms.contains(algorithm) else {
+            throw JWTError(.algorithmNotAllowed, "alg \(algorithm.name) is not allowed by this verifier")
+        }
+        return algorithm
+    }
+}

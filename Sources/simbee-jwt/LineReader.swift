@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads lines from a file descriptor as they arrive, holding at most `maxLineBytes` of any line.
+///
+/// A trailing `\n` or `\r\n` is removed and nothing else is trimmed. A longer line is consumed to
+/// its end but reported as ``Line/tooLong``, so a hostile input cannot make the tool hold it.
+struct LineReader {
+    enum Line {
+        case bytes([UInt8])
+        case tooLong
+    }
+
+    private let descriptor: Int32
+    private let maxLineBytes: Int
+    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private var start = 0
+    private var end = 0
+    private var atEOF = false
+
+    init(descriptor: Int32, maxLineBytes: Int) {
+        self.descriptor = descriptor
+        self.maxLineBytes = maxLineBytes
+    }
+
+    /// The next line, or `nil` at the end of input.
+    mutating func next() -> Line? {
+        var line: [UInt8] = []
+        var overflow = false
+        var sawAnything = false
+        while true {
+            if start == end {
+                if atEOF || !fill() {
+                    guard sawAnything else { return nil }
+                    return finish(line, overflow: overflow)
+                }
+            }
+            sawAnything = true
+            let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n"))
+            let chunkEnd = newline ?? end
+            if !overflow {
+                let room = maxLineBytes + 1 - line.count  // one extra byte for a possible \r
+                if chunkEnd - start > room {
+                    overflow = true
+                    line.removeAll(keepingCapacity: false)
+                } else {
+                    line.append(contentsOf: buffer[start..<chunkEnd])
+                }
+            }
+            if let newline {
+                start = newline + 1
+                return finish(line, overflow: overflow)
+            }
+            start = end
+        }
+    }
+
+    private func finish(_ line: [UInt8], overflow: Bool) -> Line {
+        var line = line
+        if !overflow, line.last == UInt8(ascii: "\r") { line.removeLast() }
+        if overflow || line.count > maxLineBytes { return .tooLong }
+        return .bytes(line)
+    }
+
+    /// Reads more input; `false` at end of input or on an error.
+    private mutating func fill() -> Bool {
+        while true {
+            let count = buffer.withUnsafeMutableBytes { raw in
+                read(descriptor, raw.baseAddress, raw.count)
+            }
+            if count > 0 {
+                start = 0
+                end = count
+                return true
+            }
+            if count < 0, errno == EINTR { continue }
+            atEOF = true
+            return false
+        }
+    }
+}
