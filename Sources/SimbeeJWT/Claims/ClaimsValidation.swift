@@ -37,12 +37,12 @@ enum ClaimsValidation {
         }
 
         for name in policy.requiredClaims {
-            guard let value = payload[name] else { throw JWTError(.missingClaim, "token has no \(JWKImport.printable(name))") }
+            guard let value = payload[name] else { throw JWTError(.missingClaim, "token has no \(DiagnosticText.printable(name))") }
             switch value {
             case .null:
-                throw JWTError(.invalidClaim, "\(JWKImport.printable(name)) is null")
+                throw JWTError(.invalidClaim, "\(DiagnosticText.printable(name)) is null")
             case .string(let string) where string.isEmpty:
-                throw JWTError(.invalidClaim, "\(JWKImport.printable(name)) is empty")
+                throw JWTError(.invalidClaim, "\(DiagnosticText.printable(name)) is empty")
             case .string:
                 break
             default:

@@ -40,7 +40,7 @@ enum JWKImport {
         var algorithm: JWTAlgorithm?
         if let algValue = jwk["alg"] {
             guard let name = algValue.stringValue else { throw Rejection("alg is not a string") }
-            guard let supported = JWTAlgorithm(name: name) else { throw Rejection("alg \"\(printable(name))\" is not supported") }
+            guard let supported = JWTAlgorithm(name: name) else { throw Rejection("alg \"\(DiagnosticText.printable(name))\" is not supported") }
             algorithm = supported
         }
 
@@ -51,7 +51,7 @@ enum JWKImport {
         case "OKP":
             key = try importEd25519(jwk, keyID: keyID, algorithm: algorithm)
         default:
-            throw Rejection("key type \"\(printable(kty))\" is not supported")
+            throw Rejection("key type \"\(DiagnosticText.printable(kty))\" is not supported")
         }
         if let algorithm, !key.permits(algorithm) {
             throw Rejection("alg \(algorithm.name) does not fit this key type")
@@ -61,7 +61,7 @@ enum JWKImport {
 
     private static func importP256(_ jwk: JSONObject, keyID: String?, algorithm: JWTAlgorithm?) throws(Rejection) -> JWTVerificationKey {
         guard let crv = jwk["crv"]?.stringValue else { throw Rejection("EC key without a string crv") }
-        guard crv == "P-256" else { throw Rejection("curve \"\(printable(crv))\" is not supported") }
+        guard crv == "P-256" else { throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported") }
         // RFC 7518 §6.2.1.2/3: full-length coordinates, no leading zeros stripped or added.
         let x = try coordinate(jwk, "x")
         let y = try coordinate(jwk, "y")
@@ -75,7 +75,7 @@ enum JWKImport {
 
     private static func importEd25519(_ jwk: JSONObject, keyID: String?, algorithm: JWTAlgorithm?) throws(Rejection) -> JWTVerificationKey {
         guard let crv = jwk["crv"]?.stringValue else { throw Rejection("OKP key without a string crv") }
-        guard crv == "Ed25519" else { throw Rejection("curve \"\(printable(crv))\" is not supported") }
+        guard crv == "Ed25519" else { throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported") }
         let x = try coordinate(jwk, "x")
         do {
             try Ed25519PointCheck.check(x)
@@ -105,15 +105,5 @@ enum JWKImport {
         }
         guard bytes.count == 32 else { throw Rejection("\"\(name)\" is \(bytes.count) bytes, expected 32") }
         return bytes
-    }
-
-    /// A bounded, printable rendering of a short identifier taken from a key set (not a secret),
-    /// for diagnostics: at most 40 characters, control characters replaced.
-    static func printable(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars.prefix(40) {
-            result.unicodeScalars.append(scalar.properties.generalCategory == .control ? "?" : scalar)
-        }
-        return text.unicodeScalars.count > 40 ? result + "…" : result
     }
 }

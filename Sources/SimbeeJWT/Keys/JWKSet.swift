@@ -35,7 +35,7 @@ public struct JWKSet: JWTKeySource, Sendable {
 
         /// `"key #<index> (kid "<kid>") skipped: <reason>"`.
         public var description: String {
-            let name = keyID.map { " (kid \"\(JWKImport.printable($0))\")" } ?? ""
+            let name = keyID.map { " (kid \"\(DiagnosticText.printable($0))\")" } ?? ""
             return "key #\(index)\(name) skipped: \(reason)"
         }
     }

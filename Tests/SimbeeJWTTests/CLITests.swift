@@ -1,0 +1,223 @@
+import Foundation
+import Testing
+
+/// `simbee-jwt` end to end: the built binary run as a process, as users and pipelines run it.
+@Suite("simbee-jwt command line")
+struct CLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [[String: Any]] {
+            stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) ?? ["unparsable": String($0)]
+            }
+        }
+    }
+
+    /// The tool next to the test bundle (SwiftPM builds every product before testing).
+    static let binary: URL = {
+        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        return executable.deletingLastPathComponent().appendingPathComponent("simbee-jwt")
+    }()
+
+    static let jwks = TestSupport.fixtures.appendingPathComponent("jwks/simbee.jwks.json").path
+    static let baseArguments = ["verify", "--jwks", jwks, "--issuer", "https://api.simbee.io", "--audience", "cl_fixture", "--now", "1796000000"]
+
+    static func run(_ arguments: [String], stdin: Data = Data()) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Read both streams concurrently so a full pipe never blocks the tool.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var outData = Data()
+        nonisolated(unsafe) var errData = Data()
+        DispatchQueue.global().async(group: group) { outData = output.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { errData = errors.fileHandleForReading.readDataToEndOfFile() }
+        input.fileHandleForWriting.write(stdin)
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        group.wait()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func token(_ name: String) throws -> String {
+        try #require(try TestSupport.manifest().cases.first { $0.name == name }).token
+    }
+
+    @Test("the built tool exists")
+    func binaryExists() {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "\(Self.binary.path)")
+    }
+
+    @Test("stdin: every valid fixture token verifies, one JSON line each, exit 0")
+    func verifiesValidFile() throws {
+        let file = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("tokens/valid.txt"))
+        let expected = file.split(separator: UInt8(ascii: "\n")).count
+        let run = try Self.run(Self.baseArguments, stdin: file)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.lines
+        #expect(lines.count == expected)
+        for line in lines {
+            #expect(line["valid"] as? Bool == true)
+            #expect(["ES256", "EdDSA", "Ed25519"].contains(line["alg"] as? String ?? ""))
+            let claims = line["claims"] as? [String: Any]
+            #expect(claims?["sub"] as? String == "cu_fixture1")
+        }
+        #expect(lines.first?["kid"] as? String == "es256-a")
+        // Skipped keys are reported on stderr, one warning each, without failing the run.
+        #expect(run.stderr.contains("kid \"rsa-1\") skipped"))
+        #expect(run.stderr.contains("kid \"ed25519-identity\") skipped: Ed25519 key is of small order"))
+    }
+
+    @Test("stdin: a mixed stream gets one verdict per line in order, exit 1")
+    func mixedStream() throws {
+        let file = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("tokens/mixed.txt"))
+        let run = try Self.run(Self.baseArguments, stdin: file)
+        #expect(run.status == 1)
+        let verdicts = run.lines.map { ($0["valid"] as? Bool) == true ? "valid" : ($0["error"] as? String ?? "?") }
+        #expect(verdicts == ["valid", "expired", "valid", "invalid_signature", "valid", "audience_mismatch"])
+        for line in run.lines where line["valid"] as? Bool == false {
+            #expect(line["message"] is String)
+            #expect(line["claims"] == nil)
+        }
+    }
+
+    @Test("a TOKEN argument verifies that token alone")
+    func tokenArgument() throws {
+        let valid = try Self.run(Self.baseArguments + [try Self.token("eddsa-valid")])
+        #expect(valid.status == 0)
+        #expect(valid.lines.count == 1)
+        #expect(valid.lines.first?["alg"] as? String == "EdDSA")
+        #expect(valid.lines.first?["kid"] as? String == "ed25519-a")
+
+        let expired = try Self.run(Self.baseArguments + [try Self.token("es256-expired")])
+        #expect(expired.status == 1)
+        #expect(expired.lines.first?["error"] as? String == "expired")
+    }
+
+    @Test("line endings: \\n and \\r\\n are removed, nothing else is trimmed; empty lines are refused")
+    func lineHandling() throws {
+        let token = try Self.token("es256-valid")
+        let input = Data("\(token)\r\n\(token) \n\n \(token)\n\(token)".utf8)
+        let run = try Self.run(Self.baseArguments + ["-"], stdin: input)
+        let verdicts = run.lines.map { ($0["valid"] as? Bool) == true ? "valid" : ($0["error"] as? String ?? "?") }
+        #expect(verdicts == ["valid", "malformed", "malformed", "malformed", "valid"])
+        #expect(run.status == 1)
+    }
+
+    @Test("an oversized line is refused as token_too_large without stopping the stream")
+    func oversizedLine() throws {
+        let token = try Self.token("es256-valid")
+        let input = Data((String(repeating: "a", count: 100_000) + "\n" + token + "\n").utf8)
+        let run = try Self.run(Self.baseArguments, stdin: input)
+        let verdicts = run.lines.map { ($0["valid"] as? Bool) == true ? "valid" : ($0["error"] as? String ?? "?") }
+        #expect(verdicts == ["token_too_large", "valid"])
+    }
+
+    @Test("results are written as each line arrives (works in a pipeline)")
+    func streamsResults() throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = Self.baseArguments
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+        input.fileHandleForWriting.write(Data((try Self.token("es256-valid") + "\n").utf8))
+        // stdin stays open: the first result must arrive anyway.
+        let received = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var firstLine = Data()
+        DispatchQueue.global().async {
+            while !firstLine.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                firstLine.append(chunk)
+            }
+            received.signal()
+        }
+        let arrived = received.wait(timeout: .now() + 60) == .success
+        #expect(arrived, "no result line while stdin was still open")
+        #expect(String(decoding: firstLine, as: UTF8.self).hasPrefix("{\"valid\":true"))
+    }
+
+    @Test("--type and --require extend the policy")
+    func typeAndRequire() throws {
+        let typed = try Self.run(Self.baseArguments + ["--type", "at+jwt", try Self.token("typ-at-jwt-valid")])
+        #expect(typed.status == 0)
+        let wrongType = try Self.run(Self.baseArguments + ["--type", "at+jwt", try Self.token("es256-valid")])
+        #expect(wrongType.lines.first?["error"] as? String == "invalid_claim")
+        let needsSub = try Self.run(Self.baseArguments + ["--require", "sub", try Self.token("require-sub-missing")])
+        #expect(needsSub.lines.first?["error"] as? String == "missing_claim")
+    }
+
+    @Test("--algorithm restricts the allow-list")
+    func algorithmFlag() throws {
+        let run = try Self.run(Self.baseArguments + ["--algorithm", "ES256", try Self.token("eddsa-valid")])
+        #expect(run.status == 1)
+        #expect(run.lines.first?["error"] as? String == "algorithm_not_allowed")
+    }
+
+    @Test("--leeway and --now move the expiry boundary")
+    func leewayAndNow() throws {
+        // es256-exp-in-leeway expired 30 s before the manifest's now.
+        let token = try Self.token("es256-exp-in-leeway")
+        let strict = Self.baseArguments + ["--leeway", "0", token]
+        #expect(try Self.run(strict).lines.first?["error"] as? String == "expired")
+        let lenient = Self.baseArguments + ["--leeway", "60", token]
+        #expect(try Self.run(lenient).status == 0)
+    }
+
+    @Test("usage and setup errors exit 2 with a message on stderr and nothing on stdout", arguments: [
+        ["verify"],
+        ["verify", "--jwks"],
+        ["verify", "--jwks", "/nonexistent/jwks.json", "x"],
+        ["verify", "--jwks", "@FIXTURES/jwks/not-json.jwks.json", "x"],
+        ["verify", "--jwks", "@FIXTURES/jwks/unusable.jwks.json", "x"],
+        ["verify", "--jwks", "@FIXTURES/jwks/empty.jwks.json", "x"],
+        ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--algorithm", "HS256", "x"],
+        ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--leeway", "1000", "x"],
+        ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--leeway", "abc", "x"],
+        ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--issuer", "", "x"],
+        ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--no-such-flag", "x"],
+        ["frobnicate"],
+    ])
+    func setupErrors(_ arguments: [String]) throws {
+        let resolved = arguments.map { $0.replacingOccurrences(of: "@FIXTURES", with: TestSupport.fixtures.path) }
+        let run = try Self.run(resolved)
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(!run.stderr.isEmpty)
+    }
+
+    @Test("--help exits 0")
+    func help() throws {
+        let run = try Self.run(["verify", "--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("--jwks"))
+    }
+
+    @Test("decode prints header and payload marked unverified")
+    func decode() throws {
+        let run = try Self.run(["decode", try Self.token("es256-wrong-key")])
+        #expect(run.status == 0)
+        let line = try #require(run.lines.first)
+        #expect(line["verified"] as? Bool == false)
+        #expect((line["header"] as? [String: Any])?["kid"] as? String == "es256-a")
+        #expect((line["payload"] as? [String: Any])?["sub"] as? String == "cu_fixture1")
+
+        let garbage = try Self.run(["decode", "not-a-token"])
+        #expect(garbage.status == 1)
+        #expect(garbage.lines.first?["error"] as? String == "malformed")
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+@testable import SimbeeJWT
+
+@Suite("Strict JSON reader (RFC 8259)")
+struct StrictJSONReaderTests {
+    private func read(_ text: String, limits: StrictJSONReader.Limits = .init()) throws -> JSONValue {
+        try StrictJSONReader.read(Array(text.utf8), limits: limits)
+    }
+
+    @Test("valid documents parse to the expected values")
+    func parsesValidDocuments() throws {
+        let value = try read(#" { "a" : [1, -2.5e3, true, false, null, "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"], "b": {} } "#)
+        let object = try #require(value.objectValue)
+        #expect(object.members.map(\.name) == ["a", "b"])
+        guard case .array(let elements)? = object["a"] else { Issue.record("a is not an array"); return }
+        #expect(elements.count == 6)
+        guard case .number(let one) = elements[0], case .number(let big) = elements[1] else {
+            Issue.record("numbers expected"); return
+        }
+        #expect(one.value == 1 && one.text == "1")
+        #expect(big.value == -2500 && big.text == "-2.5e3")
+        #expect(elements[2] == .bool(true) && elements[3] == .bool(false) && elements[4] == .null)
+        #expect(elements[5] == .string("x\"\\/\u{08}\u{0C}\n\r\té😀"))
+        #expect(object["b"] == .object(JSONObject(members: [])))
+        // Top-level scalars are JSON too (RFC 8259 §2).
+        #expect(try read("7") == .number(JSONNumber(text: "7", value: 7)))
+        #expect(try read("\"s\"") == .string("s"))
+    }
+
+    @Test("duplicate member names are refused at every depth, compared after unescaping", arguments: [
+        #"{"alg":"ES256","alg":"none"}"#,
+        #"{"a":1,"\u0061":2}"#,
+        #"{"outer":{"cnf":{"k":1,"k":2}}}"#,
+        #"[{"x":1},{"y":1,"y":1}]"#,
+    ])
+    func refusesDuplicates(_ document: String) {
+        #expect(throws: StrictJSONReader.Failure.self) { try read(document) }
+    }
+
+    @Test("duplicates are found in large objects too (set-based past 16 members)")
+    func refusesDuplicatesInLargeObjects() {
+        var members = (0..<100).map { "\"m\($0)\":\($0)" }
+        members.append("\"m42\":0")
+        let document = "{" + members.joined(separator: ",") + "}"
+        #expect(throws: StrictJSONReader.Failure.self) { try read(document) }
+        members.removeLast()
+        #expect(throws: Never.self) { try read("{" + members.joined(separator: ",") + "}") }
+    }
+
+    @Test("a byte-order mark is refused")
+    func refusesBOM() {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("{}".utf8)
+        #expect(throws: StrictJSONReader.Failure.byteOrderMark) { try StrictJSONReader.read(bytes) }
+    }
+
+    @Test("non-RFC 8259 syntax is refused", arguments: [
+        "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{'a':1}", "{a:1}", "NaN", "Infinity", "-Infinity", "01", "-01",
+        "1.", ".5", "1e", "1e+", "+1", "0x10", "tru", "nul", "True", "// c\n{}", "/* c */{}", "{\"a\" 1}", "[1 2]",
+        "\"unterminated", "\"tab\there\"", "\"nl\nhere\"", "\"\\x\"", "\"\\u12\"", "\"\\uZZZZ\"", "{} {}", "{}x",
+        "[]]", "\u{0C}{}", "{\"a\":1}\u{00A0}",
+    ])
+    func refusesNonStandardSyntax(_ document: String) {
+        #expect(throws: StrictJSONReader.Failure.self) { try read(document) }
+    }
+
+    @Test("lone surrogate escapes are refused; a valid pair is accepted", arguments: [
+        #""\ud800""#, #""\udc00""#, #""\ud800x""#, #""\ud800\u0041""#, #""\udc00\ud800""#,
+    ])
+    func refusesLoneSurrogates(_ document: String) {
+        #expect(throws: StrictJSONReader.Failure.self) { try read(document) }
+    }
+
+    @Test("invalid UTF-8 inside strings is refused", arguments: [
+        [0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xC0, 0xAF, 0x22],
+        [0x22, 0x5C, 0x6E, 0xC3, 0x22],
+    ] as [[UInt8]])
+    func refusesInvalidUTF8(_ bytes: [UInt8]) {
+        #expect(throws: StrictJSONReader.Failure.self) { try StrictJSONReader.read(bytes) }
+    }
+
+    @Test("nesting depth is bounded: the limit is accepted, one more is refused")
+    func depthLimit() throws {
+        let limits = StrictJSONReader.Limits(maxDepth: 5)
+        #expect(throws: Never.self) { try read("[[[[[]]]]]", limits: limits) }
+        #expect(throws: StrictJSONReader.Failure.self) { try read("[[[[[[]]]]]]", limits: limits) }
+        #expect(throws: Never.self) { try read(#"{"a":{"b":{"c":{"d":{}}}}}"#, limits: limits) }
+        #expect(throws: StrictJSONReader.Failure.self) { try read(#"{"a":{"b":{"c":{"d":{"e":{}}}}}}"#, limits: limits) }
+    }
+
+    @Test("100,000 nested arrays are refused without exhausting the stack")
+    func deepNesting() {
+        let document = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: StrictJSONReader.Failure.self) { try read(document) }
+    }
+
+    @Test("the size limit is checked before parsing")
+    func sizeLimit() {
+        let limits = StrictJSONReader.Limits(maxDepth: 32, maxBytes: 8)
+        #expect(throws: Never.self) { try read("[1,2,33]", limits: limits) }
+        #expect(throws: StrictJSONReader.Failure.tooLarge) { try read("[1,2,333]", limits: limits) }
+    }
+
+    @Test("numbers keep their text; overflow becomes infinite for callers to refuse")
+    func numbers() throws {
+        guard case .number(let huge) = try read("1e400") else { Issue.record("not a number"); return }
+        #expect(huge.value.isInfinite)
+        guard case .number(let exponent) = try read("1.7960009E9") else { Issue.record("not a number"); return }
+        #expect(exponent.value == 1_796_000_900)
+        #expect(exponent.text == "1.7960009E9")
+    }
+
+    @Test("serialization is compact, keeps order and number text, and reparses to the same value")
+    func serializationRoundTrip() throws {
+        let text = #"{ "b" : [ 1.50 , "é\n\u0001\"" ] , "a" : null }"#
+        let value = try read(text)
+        let compact = value.serialized()
+        #expect(compact == #"{"b":[1.50,"é\n\u0001\""],"a":null}"#)
+        #expect(try read(compact) == value)
+    }
+
+    // Why Foundation cannot be the gate: these pin its behaviour so the reason stays true.
+    @Test("Foundation's decoders take one of two duplicate members instead of refusing")
+    func foundationAcceptsDuplicates() throws {
+        let document = Data(#"{"alg":"ES256","alg":"none"}"#.utf8)
+        struct Header: Decodable { let alg: String }
+        let decoded = try? JSONDecoder().decode(Header.self, from: document)
+        let serialized = try? JSONSerialization.jsonObject(with: document) as? [String: Any]
+        // Whichever of the two it picks, neither reports the duplicate.
+        #expect(decoded != nil || serialized != nil)
+        #expect(throws: StrictJSONReader.Failure.self) { try StrictJSONReader.read(Array(document)) }
+    }
+}
