@@ -29,22 +29,36 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Accepted audience (repeatable; any may match).", valueName: "AUD"))
     var audience: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Allowed algorithm: ES256, EdDSA or Ed25519 (repeatable; default all).", valueName: "ALG"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Allowed algorithm: ES256, EdDSA or Ed25519 (repeatable; default all).", valueName: "ALG")
+    )
     var algorithm: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Accepted header typ (repeatable); when given, typ is required.", valueName: "TYP"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Accepted header typ (repeatable); when given, typ is required.", valueName: "TYP")
+    )
     var type: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Clock skew tolerated for exp and nbf (default 60, at most 300).", valueName: "SECONDS"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Clock skew tolerated for exp and nbf (default 60, at most 300).", valueName: "SECONDS")
+    )
     var leeway: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Pin the clock to this Unix time instead of the system clock.", valueName: "UNIX_SECONDS"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Pin the clock to this Unix time instead of the system clock.", valueName: "UNIX_SECONDS")
+    )
     var now: Double?
 
     @Option(name: .long, help: ArgumentHelp("Claim that must be present (repeatable).", valueName: "CLAIM"))
     var require: [String] = []
 
-    @Argument(help: ArgumentHelp("The token, or - (or nothing) to read tokens from standard input.", valueName: "TOKEN"))
+    @Argument(
+        help: ArgumentHelp("The token, or - (or nothing) to read tokens from standard input.", valueName: "TOKEN")
+    )
     var token: String?
 
     func run() async throws {
@@ -61,7 +75,10 @@ struct VerifyCommand: AsyncParsableCommand {
                     allValid = allValid && valid
                 case .tooLong:
                     let limit = JWTVerifier.Configuration.defaultMaxTokenBytes
-                    Output.standardOutput(ResultLine.rejected(code: "token_too_large", message: "token is more than \(limit) bytes") + "\n")
+                    Output.standardOutput(
+                        ResultLine.rejected(code: "token_too_large", message: "token is more than \(limit) bytes")
+                            + "\n"
+                    )
                     allValid = false
                 }
             }

@@ -9,7 +9,9 @@ enum ClaimsValidation {
     /// Claims that, when required, must be non-empty strings.
     private static let stringClaims: Set<String> = ["iss", "sub", "jti"]
 
-    static func validate(_ payload: JSONObject, header: JOSEHeader, policy: ClaimsPolicy) throws(JWTError) -> RegisteredClaims {
+    static func validate(_ payload: JSONObject, header: JOSEHeader, policy: ClaimsPolicy) throws(JWTError)
+        -> RegisteredClaims
+    {
         let claims = try RegisteredClaims(payload)
         let now = policy.clock().timeIntervalSince1970
         let leeway = policy.leewaySeconds
@@ -26,7 +28,9 @@ enum ClaimsValidation {
 
         if let issuer = policy.issuer {
             guard let actual = claims.issuer else { throw JWTError(.missingClaim, "token has no iss") }
-            guard actual.utf8.elementsEqual(issuer.utf8) else { throw JWTError(.issuerMismatch, "iss is not the expected issuer") }
+            guard actual.utf8.elementsEqual(issuer.utf8) else {
+                throw JWTError(.issuerMismatch, "iss is not the expected issuer")
+            }
         }
         if !policy.audiences.isEmpty {
             guard !claims.audience.isEmpty else { throw JWTError(.missingClaim, "token has no aud") }
@@ -37,7 +41,9 @@ enum ClaimsValidation {
         }
 
         for name in policy.requiredClaims {
-            guard let value = payload[name] else { throw JWTError(.missingClaim, "token has no \(DiagnosticText.printable(name))") }
+            guard let value = payload[name] else {
+                throw JWTError(.missingClaim, "token has no \(DiagnosticText.printable(name))")
+            }
             switch value {
             case .null:
                 throw JWTError(.invalidClaim, "\(DiagnosticText.printable(name)) is null")

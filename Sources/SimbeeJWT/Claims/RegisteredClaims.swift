@@ -87,7 +87,9 @@ public struct RegisteredClaims: Sendable, Hashable {
     }
 
     private static func stringArray(_ value: JSONValue, _ name: String) throws(JWTError) -> [String] {
-        guard case .array(let elements) = value else { throw JWTError(.invalidClaim, "\(name) is not an array of strings") }
+        guard case .array(let elements) = value else {
+            throw JWTError(.invalidClaim, "\(name) is not an array of strings")
+        }
         var strings: [String] = []
         for element in elements {
             guard let string = element.stringValue else { throw JWTError(.invalidClaim, "\(name) holds a non-string") }

@@ -54,7 +54,8 @@ enum ES256Signature {
 
         guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else { throw .mismatch }
         defer { EVP_PKEY_CTX_free(context) }
-        let status = EVP_PKEY_verify_init(context) == 1
+        let status =
+            EVP_PKEY_verify_init(context) == 1
             ? EVP_PKEY_verify(context, der, der.count, digest, digest.count)
             : -1
         guard status == 1 else {

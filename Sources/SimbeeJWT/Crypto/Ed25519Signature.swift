@@ -29,7 +29,8 @@ enum Ed25519Signature {
 
         guard let context = EVP_MD_CTX_new() else { throw .mismatch }
         defer { EVP_MD_CTX_free(context) }
-        let status = EVP_DigestVerifyInit(context, nil, nil, nil, key.pointer) == 1
+        let status =
+            EVP_DigestVerifyInit(context, nil, nil, nil, key.pointer) == 1
             ? EVP_DigestVerify(context, signature.baseAddress, signature.count, message.baseAddress, message.count)
             : -1
         guard status == 1 else {

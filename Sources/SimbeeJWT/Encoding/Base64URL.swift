@@ -24,7 +24,9 @@ package enum Base64URL {
         return table
     }()
 
-    private static let encodeTable: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let encodeTable: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8
+    )
 
     /// The number of bytes `characterCount` base64url characters decode to, or `nil` when no input
     /// has that length (`characterCount % 4 == 1`).
@@ -58,7 +60,9 @@ package enum Base64URL {
 
     /// Decodes `input` strictly into a byte array; see ``decode(_:)-(UnsafeBufferPointer<UInt8>)``.
     package static func decode(_ input: some Collection<UInt8>) throws(DecodingError) -> [UInt8] {
-        if let result = input.withContiguousStorageIfAvailable({ buffer in Result { () throws(DecodingError) in try decode(buffer) } }) {
+        if let result = input.withContiguousStorageIfAvailable({ buffer in
+            Result { () throws(DecodingError) in try decode(buffer) }
+        }) {
             return try result.get()
         }
         let copy = Array(input)
@@ -67,7 +71,9 @@ package enum Base64URL {
 
     /// Decodes into `output`, which must hold exactly `decodedLength(ofEncodedLength: input.count)` bytes.
     /// Returns the failure, if any, instead of throwing so that it can run inside initialiser closures.
-    private static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> DecodingError? {
+    private static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>)
+        -> DecodingError?
+    {
         let table = decodeTable
         return table.withUnsafeBufferPointer { table -> DecodingError? in
             var inIndex = 0

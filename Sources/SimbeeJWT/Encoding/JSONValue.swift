@@ -98,7 +98,8 @@ extension JSONValue {
             case "\t": output += "\\t"
             case "\u{08}": output += "\\b"
             case "\u{0C}": output += "\\f"
-            case let control where control.value < 0x20 || control.value == 0x7F || control == "\u{2028}" || control == "\u{2029}":
+            case let control
+            where control.value < 0x20 || control.value == 0x7F || control == "\u{2028}" || control == "\u{2029}":
                 let hex = String(control.value, radix: 16)
                 output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default:

@@ -43,7 +43,9 @@ package struct StrictJSONReader {
     ///   - limits: Depth and size bounds.
     /// - Returns: The parsed value.
     /// - Throws: ``Failure`` for anything outside RFC 8259 or past the limits.
-    package static func read(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) throws(Failure) -> JSONValue {
+    package static func read(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) throws(Failure)
+        -> JSONValue
+    {
         guard bytes.count <= limits.maxBytes else { throw .tooLarge }
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
             throw .byteOrderMark
@@ -289,7 +291,9 @@ package struct StrictJSONReader {
         let first = try readHex4()
         switch first {
         case 0xD800...0xDBFF:
-            guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+            guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"),
+                bytes[position + 1] == UInt8(ascii: "u")
+            else {
                 throw .invalidString(offset: escapeStart)
             }
             position += 2

@@ -20,7 +20,10 @@ enum JWKImport {
         }
 
         for member in privateMembers where jwk[member] != nil {
-            throw Rejection(kty == "oct" ? "symmetric key (kty oct) cannot verify signatures" : "carries private key member \"\(member)\"")
+            throw Rejection(
+                kty == "oct"
+                    ? "symmetric key (kty oct) cannot verify signatures" : "carries private key member \"\(member)\""
+            )
         }
 
         if let use = jwk["use"] {
@@ -40,7 +43,9 @@ enum JWKImport {
         var algorithm: JWTAlgorithm?
         if let algValue = jwk["alg"] {
             guard let name = algValue.stringValue else { throw Rejection("alg is not a string") }
-            guard let supported = JWTAlgorithm(name: name) else { throw Rejection("alg \"\(DiagnosticText.printable(name))\" is not supported") }
+            guard let supported = JWTAlgorithm(name: name) else {
+                throw Rejection("alg \"\(DiagnosticText.printable(name))\" is not supported")
+            }
             algorithm = supported
         }
 
@@ -59,7 +64,9 @@ enum JWKImport {
         return key
     }
 
-    private static func importP256(_ jwk: JSONObject, keyID: String?, algorithm: JWTAlgorithm?) throws(Rejection) -> JWTVerificationKey {
+    private static func importP256(_ jwk: JSONObject, keyID: String?, algorithm: JWTAlgorithm?) throws(Rejection)
+        -> JWTVerificationKey
+    {
         guard let crv = jwk["crv"]?.stringValue else { throw Rejection("EC key without a string crv") }
         guard crv == "P-256" else { throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported") }
         // RFC 7518 §6.2.1.2/3: full-length coordinates, no leading zeros stripped or added.
@@ -73,7 +80,9 @@ enum JWKImport {
         }
     }
 
-    private static func importEd25519(_ jwk: JSONObject, keyID: String?, algorithm: JWTAlgorithm?) throws(Rejection) -> JWTVerificationKey {
+    private static func importEd25519(_ jwk: JSONObject, keyID: String?, algorithm: JWTAlgorithm?) throws(Rejection)
+        -> JWTVerificationKey
+    {
         guard let crv = jwk["crv"]?.stringValue else { throw Rejection("OKP key without a string crv") }
         guard crv == "Ed25519" else { throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported") }
         let x = try coordinate(jwk, "x")

@@ -76,7 +76,10 @@ public struct JWKSet: JWTKeySource, Sendable {
             throw JWTError(.invalidKeySet, "JWK Set has no \"keys\" array")
         }
         guard entries.count <= limits.maxKeys else {
-            throw JWTError(.invalidKeySet, "JWK Set has \(entries.count) keys, more than the limit of \(limits.maxKeys)")
+            throw JWTError(
+                .invalidKeySet,
+                "JWK Set has \(entries.count) keys, more than the limit of \(limits.maxKeys)"
+            )
         }
 
         var imported: [(index: Int, key: JWTVerificationKey)] = []

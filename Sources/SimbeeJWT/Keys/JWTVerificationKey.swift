@@ -44,7 +44,12 @@ public final class JWTVerificationKey: Sendable {
         } catch {
             throw JWTError(.invalidKeySet, "JWK is unusable: \(error.reason)")
         }
-        self.init(keyID: imported.keyID, algorithm: imported.algorithm, kind: imported.kind, publicKey: imported.publicKey)
+        self.init(
+            keyID: imported.keyID,
+            algorithm: imported.algorithm,
+            kind: imported.kind,
+            publicKey: imported.publicKey
+        )
     }
 
     /// Whether this key may verify a token whose header names `algorithm`: ES256 needs a P-256 key,

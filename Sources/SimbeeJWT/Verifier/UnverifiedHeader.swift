@@ -19,7 +19,9 @@ public struct UnverifiedHeader: Sendable, Hashable {
     ///   - token: A compact JWS.
     ///   - maxTokenBytes: The size limit. Default 16 KiB.
     /// - Throws: ``JWTError`` when the token is malformed, too large or uses an unsupported header.
-    public init(peekingAt token: String, maxTokenBytes: Int = JWTVerifier.Configuration.defaultMaxTokenBytes) throws(JWTError) {
+    public init(peekingAt token: String, maxTokenBytes: Int = JWTVerifier.Configuration.defaultMaxTokenBytes)
+        throws(JWTError)
+    {
         let jws = try CompactJWS(token, maxBytes: maxTokenBytes)
         let header = try JOSEHeader(decoded: jws.header)
         algorithm = header.algorithmName

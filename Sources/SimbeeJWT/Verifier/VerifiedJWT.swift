@@ -47,7 +47,9 @@ public struct VerifiedJWT: Sendable {
     ///   - decoder: The decoder to use; configure its strategies as your type needs.
     /// - Returns: The decoded value.
     /// - Throws: The decoder's `DecodingError` when the payload does not match `type`.
-    public func decodeClaims<Claims: Decodable>(as type: Claims.Type, decoder: JSONDecoder = JSONDecoder()) throws -> Claims {
+    public func decodeClaims<Claims: Decodable>(as type: Claims.Type, decoder: JSONDecoder = JSONDecoder()) throws
+        -> Claims
+    {
         try decoder.decode(type, from: Data(payload))
     }
 }
