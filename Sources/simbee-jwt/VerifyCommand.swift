@@ -20,8 +20,29 @@ struct VerifyCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("JWK Set file to verify against.", valueName: "file"))
-    var jwks: String
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "JWK Set file, or an https URL (http only for loopback) fetched and cached; may be left out when --issuer is a URL.",
+            valueName: "file-or-url"
+        )
+    )
+    var jwks: String?
+
+    @Option(
+        name: .customLong("jwks-cooldown"),
+        help: ArgumentHelp(
+            "Least time between refreshes for unknown kids (URL sources; default 30).",
+            valueName: "SECONDS"
+        )
+    )
+    var jwksCooldown: Double?
+
+    @Option(
+        name: .customLong("jwks-timeout"),
+        help: ArgumentHelp("Longest time one JWK Set request may take (URL sources; default 5).", valueName: "SECONDS")
+    )
+    var jwksTimeout: Double?
 
     @Option(name: .long, help: ArgumentHelp("Required exact iss.", valueName: "ISS"))
     var issuer: String?
@@ -99,22 +120,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     private func makeVerifier() throws -> JWTVerifier {
-        let document: [UInt8]
-        do {
-            document = try FileBytes.read(path: jwks, limit: JWKSet.Limits().maxBytes)
-        } catch {
-            throw SetupError(message: "cannot read JWK Set \(jwks): \(error.message)")
-        }
-        let keySet: JWKSet
-        do {
-            keySet = try JWKSet(json: document)
-        } catch {
-            throw SetupError(message: "unusable JWK Set \(jwks): \(error.message)")
-        }
-        for skipped in keySet.skippedKeys {
-            Output.standardError("simbee-jwt: warning: \(skipped)\n")
-        }
-
+        let keys = try makeKeySource()
         var algorithms: [JWTAlgorithm] = []
         for name in algorithm {
             guard let parsed = JWTAlgorithm(name: name) else {
@@ -138,9 +144,70 @@ struct VerifyCommand: AsyncParsableCommand {
             claims: claims
         )
         do {
-            return try JWTVerifier(keys: keySet, configuration: configuration)
+            return try JWTVerifier(keys: keys, configuration: configuration)
         } catch {
             throw SetupError(message: error.message)
         }
+    }
+
+    /// The key source: a JWK Set file read now, or a URL (given, or the issuer's well-known path)
+    /// fetched on first use and cached for every token that follows.
+    private func makeKeySource() throws -> any JWTKeySource {
+        let location: String
+        if let jwks {
+            location = jwks
+        } else if let issuer, Self.isURL(issuer) {
+            location = RemoteJWKS.wellKnownURL(issuer: issuer)
+        } else {
+            throw SetupError(message: "--jwks is required unless --issuer is an https URL")
+        }
+        guard Self.isURL(location) else {
+            guard jwksCooldown == nil, jwksTimeout == nil else {
+                throw SetupError(message: "--jwks-cooldown and --jwks-timeout apply to URL sources only")
+            }
+            return try readKeySet(path: location)
+        }
+
+        var configuration = RemoteJWKS.Configuration()
+        if let jwksCooldown {
+            guard jwksCooldown.isFinite, jwksCooldown >= 0 else {
+                throw SetupError(message: "--jwks-cooldown must be ≥ 0")
+            }
+            configuration.unknownKeyCooldown = .seconds(jwksCooldown)
+        }
+        if let jwksTimeout {
+            guard jwksTimeout.isFinite, jwksTimeout > 0 else { throw SetupError(message: "--jwks-timeout must be > 0") }
+            configuration.requestTimeout = .seconds(jwksTimeout)
+            configuration.connectTimeout = min(configuration.connectTimeout, configuration.requestTimeout)
+        }
+        do {
+            return try RemoteJWKS(url: location, configuration: configuration, logger: Diagnostics.logger)
+        } catch {
+            throw SetupError(message: "unusable JWK Set URL \(location): \(error.message)")
+        }
+    }
+
+    private func readKeySet(path: String) throws -> JWKSet {
+        let document: [UInt8]
+        do {
+            document = try FileBytes.read(path: path, limit: JWKSet.Limits().maxBytes)
+        } catch {
+            throw SetupError(message: "cannot read JWK Set \(path): \(error.message)")
+        }
+        let keySet: JWKSet
+        do {
+            keySet = try JWKSet(json: document)
+        } catch {
+            throw SetupError(message: "unusable JWK Set \(path): \(error.message)")
+        }
+        for skipped in keySet.skippedKeys {
+            Output.standardError("simbee-jwt: warning: \(skipped)\n")
+        }
+        return keySet
+    }
+
+    private static func isURL(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        return lowered.hasPrefix("https://") || lowered.hasPrefix("http://")
     }
 }

@@ -69,7 +69,7 @@ package struct JOSEHeader: Sendable {
 package enum MediaType {
     /// The comparable form: ASCII letters lowercased (nothing else folded), `application/` removed.
     package static func normalized(_ value: String) -> String {
-        let lowered = String(decoding: value.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        let lowered = value.asciiLowercased
         let prefix = "application/"
         return lowered.hasPrefix(prefix) ? String(lowered.dropFirst(prefix.count)) : lowered
     }

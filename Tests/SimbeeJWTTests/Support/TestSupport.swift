@@ -7,6 +7,7 @@ enum TestSupport {
     /// The repository's `Fixtures/` folder, found from this file's location so tests run from any
     /// working directory on a fresh clone.
     static let fixtures: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // Support
         .deletingLastPathComponent()  // SimbeeJWTTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // repository root

@@ -1,0 +1,88 @@
+/// How long a fetched JWK Set stays fresh, from the response's caching headers (RFC 9111 §4.2.1).
+enum CacheLifetime {
+    /// The freshness lifetime: `Cache-Control: max-age`, else `Expires` minus `Date` (or minus
+    /// `now` when `Date` is absent), else `defaultTTL`; always clamped to `minimumTTL … maximumTTL`.
+    /// `no-cache`/`no-store` count as the minimum: a hostile or misconfigured header can neither make
+    /// the cache hammer the endpoint nor keep keys forever.
+    static func ttl(
+        cacheControl: String?,
+        expires: String?,
+        date: String?,
+        nowUnixSeconds: Double,
+        defaultTTL: Duration,
+        minimumTTL: Duration,
+        maximumTTL: Duration
+    ) -> Duration {
+        let chosen: Duration
+        if let directive = cacheControl.flatMap(maxAge) {
+            chosen = directive
+        } else if let expires, let expiresAt = HTTPDate.parse(expires) {
+            let reference = date.flatMap(HTTPDate.parse) ?? nowUnixSeconds
+            chosen = .seconds(max(0, expiresAt - reference))
+        } else {
+            chosen = defaultTTL
+        }
+        return min(max(chosen, minimumTTL), maximumTTL)
+    }
+
+    /// The `max-age` of a `Cache-Control` value (`.zero` for `no-cache`/`no-store`), or `nil`.
+    static func maxAge(_ cacheControl: String) -> Duration? {
+        var result: Duration?
+        for rawDirective in cacheControl.split(separator: ",") {
+            let directive = rawDirective.trimmingSpaces().asciiLowercased
+            if directive == "no-store" || directive == "no-cache" { return .zero }
+            if directive.hasPrefix("max-age=") {
+                var value = directive.dropFirst("max-age=".count)
+                if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+                    value = value.dropFirst().dropLast()
+                }
+                guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
+                // Values past any sensible bound are clamped by the caller; cap here to avoid overflow.
+                let seconds = value.count > 9 ? 999_999_999 : Int64(value) ?? 0
+                result = .seconds(seconds)
+            }
+        }
+        return result
+    }
+}
+
+/// IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. The obsolete formats are
+/// not accepted: a server sending one gets the default lifetime.
+enum HTTPDate {
+    private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+    /// Seconds since the epoch, or `nil` when `text` is not an IMF-fixdate.
+    static func parse(_ text: String) -> Double? {
+        let parts = text.trimmingSpaces().split(separator: " ")
+        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
+            let day = Int(parts[1]), (1...31).contains(day),
+            let monthIndex = months.firstIndex(of: parts[2].asciiLowercased),
+            let year = Int(parts[3]), (1970...9999).contains(year)
+        else { return nil }
+        let time = parts[4].split(separator: ":")
+        guard time.count == 3, let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]),
+            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+        else { return nil }
+        let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
+        return Double(days * 86_400 + hour * 3_600 + minute * 60 + second)
+    }
+
+    /// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's civil-days formula).
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingSpaces() -> Substring {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return slice
+    }
+}

@@ -1,0 +1,38 @@
+import Synchronization
+
+/// Runs `operation` but returns (throwing ``JWKSFetchError/timedOut``) once `timeout` of real time
+/// has passed, even if `operation` ignores cancellation: the caller is released and the operation
+/// is cancelled and left to finish on its own.
+func withDeadline<Value: Sendable>(
+    _ timeout: Duration,
+    _ operation: @escaping @Sendable () async throws -> Value
+) async throws -> Value {
+    let race = DeadlineRace<Value>()
+    return try await withCheckedThrowingContinuation { continuation in
+        race.pending.withLock { $0 = continuation }
+        let work = Task {
+            let result: Result<Value, any Error>
+            do {
+                result = .success(try await operation())
+            } catch {
+                result = .failure(error)
+            }
+            race.tasks.withLock { $0.timer }?.cancel()
+            race.pending.withLock { $0.take() }?.resume(with: result)
+        }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled, let continuation = race.pending.withLock({ $0.take() }) else { return }
+            race.tasks.withLock { $0.work }?.cancel()
+            continuation.resume(throwing: JWKSFetchError.timedOut)
+        }
+        race.tasks.withLock { $0 = (work, timer) }
+    }
+}
+
+/// The shared state of one ``withDeadline(_:_:)`` call: whichever side finishes first takes the
+/// continuation.
+private final class DeadlineRace<Value: Sendable>: Sendable {
+    let pending = Mutex<CheckedContinuation<Value, any Error>?>(nil)
+    let tasks = Mutex<(work: Task<Void, Never>?, timer: Task<Void, Never>?)>((nil, nil))
+}

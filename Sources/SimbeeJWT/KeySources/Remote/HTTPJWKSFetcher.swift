@@ -1,0 +1,81 @@
+public import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// The default ``JWKSFetcher``: a GET through async-http-client, with redirects refused, the
+/// connect timeout and deadline applied, and the body size enforced while it streams in.
+public struct HTTPJWKSFetcher: JWKSFetcher {
+    private let client: HTTPClient?
+
+    /// A fetcher on a process-wide client that never follows redirects (one per connect timeout,
+    /// created on first use and kept for the life of the process, like `HTTPClient.shared`).
+    public init() {
+        self.client = nil
+    }
+
+    /// A fetcher on your own client. You own its lifecycle. A response that arrived through a
+    /// redirect is refused all the same.
+    ///
+    /// - Parameter client: The client to use.
+    public init(client: HTTPClient) {
+        self.client = client
+    }
+
+    /// Performs the GET; see ``JWKSFetcher/fetch(_:)``.
+    public func fetch(_ request: JWKSFetchRequest) async throws -> JWKSFetchResponse {
+        let client = self.client ?? Self.sharedClient(connectTimeout: request.connectTimeout)
+        var httpRequest = HTTPClientRequest(url: request.url)
+        httpRequest.method = .GET
+        httpRequest.headers.add(name: "Accept", value: "application/jwk-set+json, application/json")
+        if let entityTag = request.entityTag {
+            httpRequest.headers.add(name: "If-None-Match", value: entityTag)
+        }
+        let deadline = NIODeadline.now() + TimeAmount(request.timeout)
+        let response = try await client.execute(httpRequest, deadline: deadline)
+        guard response.history.count <= 1 else { throw JWKSFetchError.redirected }
+
+        var body: [UInt8] = []
+        if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > request.maxBodyBytes
+        {
+            throw JWKSFetchError.bodyTooLarge
+        }
+        for try await chunk in response.body {
+            guard body.count + chunk.readableBytes <= request.maxBodyBytes else { throw JWKSFetchError.bodyTooLarge }
+            body.append(contentsOf: chunk.readableBytesView)
+            if NIODeadline.now() > deadline { throw JWKSFetchError.timedOut }
+        }
+        return JWKSFetchResponse(
+            status: Int(response.status.code),
+            body: body,
+            cacheControl: response.headers.first(name: "Cache-Control"),
+            expires: response.headers.first(name: "Expires"),
+            date: response.headers.first(name: "Date"),
+            entityTag: response.headers.first(name: "ETag")
+        )
+    }
+
+    private static let clients = Mutex<[Duration: HTTPClient]>([:])
+
+    private static func sharedClient(connectTimeout: Duration) -> HTTPClient {
+        clients.withLock { clients in
+            if let client = clients[connectTimeout] { return client }
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: TimeAmount(connectTimeout)),
+                decompression: .disabled
+            )
+            configuration.httpVersion = .automatic
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+            clients[connectTimeout] = client
+            return client
+        }
+    }
+}
+
+extension TimeAmount {
+    fileprivate init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,84 @@
+/// Fetches a JWK Set document over HTTP for ``RemoteJWKS``.
+///
+/// ``HTTPJWKSFetcher`` (async-http-client) is the default. Conform your own type to use another HTTP
+/// client; ``RemoteJWKS`` applies its own limits on top (status, body size, timeout, key count), so
+/// a fetcher only has to honour the request's limits as well as it can.
+public protocol JWKSFetcher: Sendable {
+    /// Performs one GET.
+    ///
+    /// - Parameter request: What to fetch and the limits to apply.
+    /// - Returns: The response. Any status may be returned; ``RemoteJWKS`` interprets it.
+    /// - Throws: Any error for a failed request (connection refused, timeout, body too large …).
+    func fetch(_ request: JWKSFetchRequest) async throws -> JWKSFetchResponse
+}
+
+/// One JWK Set request.
+public struct JWKSFetchRequest: Sendable, Hashable {
+    /// The absolute URL to GET.
+    public var url: String
+    /// The `ETag` of the snapshot held, to send as `If-None-Match`; `nil` for an unconditional GET.
+    public var entityTag: String?
+    /// The longest time to spend connecting.
+    public var connectTimeout: Duration
+    /// The longest time the whole request, body included, may take.
+    public var timeout: Duration
+    /// The largest body to accept; a fetcher should stop reading past it and throw.
+    public var maxBodyBytes: Int
+
+    /// A request; every field is public so custom fetchers and tests can build one.
+    public init(url: String, entityTag: String?, connectTimeout: Duration, timeout: Duration, maxBodyBytes: Int) {
+        self.url = url
+        self.entityTag = entityTag
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// The parts of an HTTP response that ``RemoteJWKS`` reads.
+public struct JWKSFetchResponse: Sendable, Hashable {
+    /// The HTTP status code.
+    public var status: Int
+    /// The body (empty for `304`).
+    public var body: [UInt8]
+    /// The `Cache-Control` header, if any.
+    public var cacheControl: String?
+    /// The `Expires` header, if any.
+    public var expires: String?
+    /// The `Date` header, if any (used with `Expires`).
+    public var date: String?
+    /// The `ETag` header, if any.
+    public var entityTag: String?
+
+    /// A response.
+    public init(
+        status: Int,
+        body: [UInt8],
+        cacheControl: String? = nil,
+        expires: String? = nil,
+        date: String? = nil,
+        entityTag: String? = nil
+    ) {
+        self.status = status
+        self.body = body
+        self.cacheControl = cacheControl
+        self.expires = expires
+        self.date = date
+        self.entityTag = entityTag
+    }
+}
+
+/// Why a fetch failed in ``HTTPJWKSFetcher`` or in ``RemoteJWKS``'s own checks.
+public struct JWKSFetchError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A short description, safe to log.
+    public let description: String
+
+    /// An error with a description.
+    public init(_ description: String) {
+        self.description = description
+    }
+
+    static let bodyTooLarge = JWKSFetchError("response body is larger than the limit")
+    static let timedOut = JWKSFetchError("request timed out")
+    static let redirected = JWKSFetchError("the JWKS endpoint redirected; redirects are not followed")
+}

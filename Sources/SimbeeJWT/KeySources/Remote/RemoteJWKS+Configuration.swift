@@ -1,0 +1,74 @@
+extension RemoteJWKS {
+    /// Every number that governs a ``RemoteJWKS``, with the defaults a Simbee verifier wants.
+    public struct Configuration: Sendable {
+        /// Freshness when the response has no `Cache-Control: max-age` or `Expires`. Default 10 minutes.
+        public var defaultTTL: Duration = .seconds(600)
+        /// The shortest freshness accepted from caching headers. Default 5 minutes.
+        public var minimumTTL: Duration = .seconds(300)
+        /// The longest freshness accepted from caching headers. Default 24 hours.
+        public var maximumTTL: Duration = .hours(24)
+        /// The fraction of the freshness lifetime after which a background refresh starts (±5 %
+        /// jitter). Default 0.75.
+        public var refreshAheadFraction: Double = 0.75
+        /// The least time between two refreshes caused by unknown `kid`s, measured from the last
+        /// attempt of any kind. Inside it an unknown `kid` fails at once. Default 30 seconds.
+        public var unknownKeyCooldown: Duration = .seconds(30)
+        /// How long past its expiry the last good set keeps serving while refreshes fail. Default 24 hours.
+        public var maximumStaleness: Duration = .hours(24)
+        /// The first retry delay after a failed refresh, doubling per failure (jittered). Default 1 second.
+        public var initialBackoff: Duration = .seconds(1)
+        /// The longest retry delay. Default 60 seconds.
+        public var maximumBackoff: Duration = .seconds(60)
+        /// The longest time to spend connecting. Default 2 seconds.
+        public var connectTimeout: Duration = .seconds(2)
+        /// The longest time a whole request may take, body included. Default 5 seconds.
+        public var requestTimeout: Duration = .seconds(5)
+        /// The largest response body accepted. Default 256 KiB.
+        public var maxBodyBytes: Int = 256 * 1024
+        /// The most entries the set's `keys` array may hold. Default 256.
+        public var maxKeys: Int = 256
+        /// Whether plain `http` is accepted for hosts other than loopback. Default `false`.
+        ///
+        /// - Warning: Keys fetched over plain HTTP can be replaced by anyone on the network path.
+        public var allowsInsecureHTTP: Bool = false
+
+        /// The defaults.
+        public init() {}
+
+        func validate() throws(JWTError) {
+            func require(_ condition: Bool, _ message: String) throws(JWTError) {
+                if !condition { throw JWTError(.invalidConfiguration, message) }
+            }
+            try require(minimumTTL > .zero && minimumTTL <= maximumTTL, "TTL bounds must satisfy 0 < minimum ≤ maximum")
+            try require(
+                defaultTTL >= minimumTTL && defaultTTL <= maximumTTL,
+                "default TTL must lie between the minimum and maximum"
+            )
+            try require(maximumTTL <= .hours(24 * 30), "maximum TTL must be at most 30 days")
+            try require(
+                refreshAheadFraction >= 0.1 && refreshAheadFraction <= 0.95,
+                "refresh-ahead fraction must be between 0.1 and 0.95"
+            )
+            try require(unknownKeyCooldown >= .zero && unknownKeyCooldown <= .hours(1), "cooldown must be 0…1 hour")
+            try require(maximumStaleness >= .zero && maximumStaleness <= .hours(24 * 7), "staleness must be 0…7 days")
+            try require(
+                initialBackoff > .zero && initialBackoff <= maximumBackoff && maximumBackoff <= .hours(1),
+                "backoff must satisfy 0 < initial ≤ maximum ≤ 1 hour"
+            )
+            try require(connectTimeout > .zero && connectTimeout <= .seconds(60), "connect timeout must be 0…60 s")
+            try require(requestTimeout > .zero && requestTimeout <= .seconds(120), "request timeout must be 0…120 s")
+            try require(maxBodyBytes >= 64 && maxBodyBytes <= 16 << 20, "body limit must be 64 B…16 MiB")
+            try require(maxKeys >= 1 && maxKeys <= 10_000, "key limit must be 1…10000")
+        }
+    }
+}
+
+extension Duration {
+    fileprivate static func hours(_ hours: Int64) -> Duration { .seconds(hours * 3_600) }
+
+    /// The duration in seconds, as a `Double`.
+    var inSeconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

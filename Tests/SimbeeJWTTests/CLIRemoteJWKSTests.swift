@@ -1,0 +1,138 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// `simbee-jwt verify` with a JWK Set URL, against a real HTTP server on 127.0.0.1.
+@Suite("simbee-jwt with a remote JWK Set")
+struct CLIRemoteJWKSTests {
+    static let policy = ["--audience", "cl_fixture", "--now", "1796000000"]
+
+    static func token(_ name: String) throws -> String {
+        try #require(try TestSupport.manifest().cases.first { $0.name == name }).token
+    }
+
+    /// A running `simbee-jwt` fed line by line, its result lines read one at a time.
+    final class Session: Sendable {
+        private let process = Process()
+        private let input = Pipe()
+        private let output = Pipe()
+        private let buffer = Mutex<Data>(Data())
+
+        init(_ arguments: [String]) throws {
+            process.executableURL = CLITests.binary
+            process.arguments = arguments
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// Sends one line and returns the result line it produced (waiting at most 30 s).
+        func verify(_ token: String) throws -> [String: Any] {
+            input.fileHandleForWriting.write(Data((token + "\n").utf8))
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                let line = buffer.withLock { buffer -> Data? in
+                    guard let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+                    let line = buffer[buffer.startIndex..<newline]
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                    return Data(line)
+                }
+                if let line { return try JSONSerialization.jsonObject(with: line) as? [String: Any] ?? [:] }
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                buffer.withLock { $0.append(chunk) }
+            }
+            throw SessionEnded()
+        }
+
+        /// Closes stdin and returns the exit status.
+        func finish() throws -> Int32 {
+            try input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        struct SessionEnded: Error {}
+    }
+
+    @Test("a rotation in the middle of a stdin stream is picked up with one refresh")
+    func rotationMidStream() async throws {
+        let server = try await JWKSTestServer.start()
+        defer { Task { await server.shutdown() } }
+        server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
+        let session = try Session(["verify", "--jwks", server.jwksURL, "--jwks-cooldown", "0"] + Self.policy)
+        #expect(try session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
+        #expect(try session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
+        #expect(server.requestCount == 1)
+        server.serve(jwks: try RemoteJWKSHarness.document(["es256-a", "es256-b"]))
+        let rotated = try session.verify(try Self.token("es256-valid-keyops"))
+        #expect(rotated["valid"] as? Bool == true)
+        #expect(rotated["kid"] as? String == "es256-b")
+        #expect(server.requestCount == 2)
+        #expect(try session.finish() == 0)
+    }
+
+    @Test("inside the default cooldown an unknown kid is refused without a fetch")
+    func cooldownInCLI() async throws {
+        let server = try await JWKSTestServer.start()
+        defer { Task { await server.shutdown() } }
+        server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
+        let session = try Session(["verify", "--jwks", server.jwksURL] + Self.policy)
+        #expect(try session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
+        for _ in 0..<5 {
+            #expect(try session.verify(try Self.token("es256-valid-keyops"))["error"] as? String == "unknown_key")
+        }
+        #expect(server.requestCount == 1)
+        #expect(try session.finish() == 1)
+    }
+
+    @Test("--jwks may be left out when --issuer is a URL: the well-known path is fetched")
+    func issuerWellKnown() async throws {
+        let server = try await JWKSTestServer.start()
+        defer { Task { await server.shutdown() } }
+        server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
+        // The fixture tokens' iss is https://api.simbee.io, so they fail the issuer check here,
+        // after their keys were found at the issuer's well-known URL.
+        let run = try CLITests.run(["verify", "--issuer", server.issuerURL] + Self.policy + [try Self.token("es256-valid")])
+        #expect(run.lines.first?["error"] as? String == "issuer_mismatch")
+        #expect(server.requests.map(\.path) == ["/.well-known/jwks.json"])
+    }
+
+    @Test("an unreachable JWK Set URL is not a setup error: tokens get jwks_unavailable, exit 1")
+    func unreachable() async throws {
+        let server = try await JWKSTestServer.start()
+        let url = server.jwksURL
+        await server.shutdown()
+        let run = try CLITests.run(["verify", "--jwks", url, "--jwks-timeout", "1"] + Self.policy, stdin: Data((try Self.token("es256-valid") + "\n").utf8))
+        #expect(run.status == 1)
+        #expect(run.lines.first?["error"] as? String == "jwks_unavailable")
+        #expect(run.stderr.contains("refresh failed"))
+    }
+
+    @Test("a slow JWK Set endpoint is bounded by --jwks-timeout")
+    func timeoutFlag() async throws {
+        let server = try await JWKSTestServer.start()
+        defer { Task { await server.shutdown() } }
+        server.answer(.hang)
+        let started = ContinuousClock.now
+        let run = try CLITests.run(["verify", "--jwks", server.jwksURL, "--jwks-timeout", "0.5"] + Self.policy + [try Self.token("es256-valid")])
+        #expect(run.lines.first?["error"] as? String == "jwks_unavailable")
+        #expect(ContinuousClock.now - started < .seconds(15))
+    }
+
+    @Test("URL setup errors exit 2", arguments: [
+        ["verify", "--jwks", "http://api.simbee.io/jwks.json", "x"],
+        ["verify", "--jwks", "https://api.simbee.io/jwks.json", "--jwks-timeout", "0", "x"],
+        ["verify", "--jwks", "https://api.simbee.io/jwks.json", "--jwks-cooldown", "-1", "x"],
+        ["verify", "--issuer", "api.simbee.io", "x"],
+        ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--jwks-cooldown", "5", "x"],
+    ])
+    func urlSetupErrors(_ arguments: [String]) throws {
+        let resolved = arguments.map { $0.replacingOccurrences(of: "@FIXTURES", with: TestSupport.fixtures.path) }
+        let run = try CLITests.run(resolved)
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(!run.stderr.isEmpty)
+    }
+}

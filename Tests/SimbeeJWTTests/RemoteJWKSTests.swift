@@ -1,0 +1,481 @@
+import Foundation
+import Logging
+import MetricsTestKit
+import Synchronization
+import Testing
+@_spi(Testing) @testable import SimbeeJWT
+
+/// The remote JWKS cache against a real HTTP server on 127.0.0.1, with time driven by a manual clock.
+@Suite("Remote JWKS cache")
+struct RemoteJWKSTests {
+    @Test("first use fetches once; known kids then verify from the snapshot without further requests")
+    func firstLoad() async throws {
+        let harness = try await RemoteJWKSHarness.make()
+        #expect(try await harness.outcome("es256-valid") == "valid")
+        #expect(try await harness.outcome("eddsa-valid") == "valid")
+        #expect(harness.server.requestCount == 1)
+        #expect(harness.server.requests.first?.path == "/.well-known/jwks.json")
+        #expect(harness.counter("simbee_jwks_fetches_total", [("result", "success")]) == 1)
+        let status = harness.keys.status
+        #expect(status.keyIDs == ["ed25519-a", "es256-a"])
+        #expect(status.keyCount == 2 && status.isUsable && !status.isStale && status.lastSuccess != nil)
+        #expect(harness.logs.count(containing: "fetched JWK Set") == 1)
+    }
+
+    @Test("rotation: a new kid triggers exactly one fetch and the triggering token verifies")
+    func rotation() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: ["es256-a"])
+        #expect(try await harness.outcome("es256-valid") == "valid")
+        harness.clock.advance(by: .seconds(31))  // past the cooldown that the first load started
+        harness.server.serve(jwks: try RemoteJWKSHarness.document(["es256-a", "es256-b"]))
+        #expect(try await harness.outcome("es256-valid-keyops") == "valid")  // kid es256-b
+        #expect(harness.server.requestCount == 2)
+        #expect(try await harness.outcome("es256-valid-keyops") == "valid")
+        #expect(harness.server.requestCount == 2)
+    }
+
+    @Test("1,000 concurrent verifies with the same unknown kid share exactly one fetch")
+    func concurrentUnknownKid() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: ["es256-a"])
+        #expect(try await harness.outcome("es256-valid") == "valid")
+        harness.clock.advance(by: .seconds(31))
+        // Slow the answer so that every caller is waiting on the same refresh.
+        let rotated = try RemoteJWKSHarness.document(["es256-a", "es256-b"])
+        harness.server.answer(.delayed(milliseconds: 300, .respond(status: 200, headers: [], body: rotated)))
+        let verifier = try harness.verifier()
+        let token = try harness.token("es256-valid-keyops")
+        let before = harness.server.requestCount
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<1_000 {
+                group.addTask { await TestSupport.outcome(verifier, token) }
+            }
+            return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(outcomes == ["valid": 1_000])
+        #expect(harness.server.requestCount - before == 1)
+    }
+
+    @Test("10,000 random kids within one cooldown cause at most one fetch, then fail at once")
+    func randomKidFlood() async throws {
+        let harness = try await RemoteJWKSHarness.make()
+        #expect(await harness.lookup("es256-a") == "found")
+        harness.clock.advance(by: .seconds(31))
+        let before = harness.server.requestCount
+        var outcomes: [String: Int] = [:]
+        for index in 0..<10_000 {
+            outcomes[await harness.lookup("random-\(index)-\(UInt64.random(in: 0...UInt64.max))"), default: 0] += 1
+        }
+        #expect(outcomes == ["unknown_key": 10_000])
+        #expect(harness.server.requestCount - before == 1)
+        #expect(harness.counter("simbee_jwks_unknown_kid_total") == 10_000)
+        #expect(harness.counter("simbee_jwks_cooldown_denials_total") == 9_999)
+        // The cooldown runs from the last attempt: 29 s later still denied, 31 s later one more fetch.
+        harness.clock.advance(by: .seconds(29))
+        #expect(await harness.lookup("another") == "unknown_key")
+        #expect(harness.server.requestCount - before == 1)
+        harness.clock.advance(by: .seconds(2))
+        #expect(await harness.lookup("another") == "unknown_key")
+        #expect(harness.server.requestCount - before == 2)
+    }
+
+    @Test("a known kid with a bad signature never triggers a refresh")
+    func badSignatureDoesNotRefresh() async throws {
+        let harness = try await RemoteJWKSHarness.make()
+        #expect(try await harness.outcome("es256-valid") == "valid")
+        harness.clock.advance(by: .seconds(120))
+        for _ in 0..<50 {
+            #expect(try await harness.outcome("es256-wrong-key") == "invalid_signature")
+        }
+        #expect(harness.server.requestCount == 1)
+    }
+
+    @Test("outage after a good load: known kids keep verifying from the stale snapshot, reported as stale")
+    func outageAfterLoad() async throws {
+        let harness = try await RemoteJWKSHarness.make(cacheControl: "max-age=600")
+        #expect(try await harness.outcome("es256-valid") == "valid")
+        harness.server.answer(.respond(status: 500, headers: [], body: Array("oops".utf8)))
+        harness.clock.advance(by: .seconds(601))  // past expiry
+        #expect(try await harness.outcome("es256-valid") == "valid")
+        try await waitUntil { harness.keys.status.consecutiveFailures == 1 }
+        #expect(try await harness.outcome("es256-valid") == "valid")
+        let status = harness.keys.status
+        #expect(status.isStale && status.isUsable && status.keyCount == 2)
+        #expect(status.lastError?.contains("500") == true)
+        #expect(harness.counter("simbee_jwks_stale_serves_total") >= 2)
+        #expect(harness.counter("simbee_jwks_fetches_total", [("result", "failure")]) == 1)
+        #expect(harness.logs.count(containing: "refresh failed", level: .warning) == 1)
+        // Backoff: no new attempt until the retry time, whatever the traffic.
+        for _ in 0..<20 { _ = try await harness.outcome("es256-valid") }
+        #expect(harness.server.requestCount == 2)
+        harness.clock.advance(by: .seconds(2))
+        _ = try await harness.outcome("es256-valid")
+        try await waitUntil { harness.keys.status.consecutiveFailures == 2 }
+        #expect(harness.server.requestCount == 3)
+    }
+
+    @Test("past the staleness limit the cache fails closed")
+    func staleLimit() async throws {
+        let harness = try await RemoteJWKSHarness.make(cacheControl: "max-age=600") {
+            $0.maximumStaleness = .seconds(3_600)
+        }
+        #expect(await harness.lookup("es256-a") == "found")
+        harness.server.answer(.respond(status: 503, headers: [], body: []))
+        harness.clock.advance(by: .seconds(600 + 3_599))
+        #expect(await harness.lookup("es256-a") == "found")
+        harness.clock.advance(by: .seconds(2))
+        #expect(await harness.lookup("es256-a") == "jwks_unavailable")
+        #expect(!harness.keys.status.isUsable)
+        // When the endpoint recovers, the next allowed attempt restores service.
+        harness.server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
+        harness.clock.advance(by: .seconds(120))
+        #expect(await harness.lookup("es256-a") == "found")
+    }
+
+    @Test("outage before any load: callers get jwks_unavailable, retries back off")
+    func outageBeforeLoad() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: nil)
+        harness.server.answer(.respond(status: 500, headers: [], body: []))
+        #expect(try await harness.outcome("es256-valid") == "jwks_unavailable")
+        #expect(harness.server.requestCount == 1)
+        #expect(try await harness.outcome("es256-valid") == "jwks_unavailable")
+        #expect(harness.server.requestCount == 1)  // inside the 1 s (±20 %) backoff
+        harness.clock.advance(by: .milliseconds(1_300))
+        #expect(try await harness.outcome("es256-valid") == "jwks_unavailable")
+        #expect(harness.server.requestCount == 2)
+        harness.server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
+        harness.clock.advance(by: .milliseconds(2_500))
+        #expect(try await harness.outcome("es256-valid") == "valid")
+        #expect(harness.keys.status.consecutiveFailures == 0)
+    }
+
+    @Test("concurrent callers before the first load share one fetch; on failure all get jwks_unavailable")
+    func concurrentFirstLoad() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: nil)
+        harness.server.answer(.delayed(milliseconds: 200, .respond(status: 500, headers: [], body: [])))
+        let verifier = try harness.verifier()
+        let token = try harness.token("es256-valid")
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<200 { group.addTask { await TestSupport.outcome(verifier, token) } }
+            return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(outcomes == ["jwks_unavailable": 200])
+        #expect(harness.server.requestCount == 1)
+    }
+
+    @Test("a slow endpoint times out within the limit and releases every caller")
+    func slowEndpoint() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: nil) {
+            $0.requestTimeout = .milliseconds(400)
+        }
+        harness.server.answer(.hang)
+        let started = ContinuousClock.now
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<20 { group.addTask { await harness.lookup("es256-a") } }
+            return await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(outcomes == Array(repeating: "jwks_unavailable", count: 20))
+        #expect(elapsed < .seconds(10), "callers were held \(elapsed)")
+        #expect(harness.keys.status.lastError?.contains("fetch failed") == true)
+    }
+
+    @Test("a fetcher that ignores its timeout still cannot hold callers")
+    func hungCustomFetcher() async throws {
+        struct StuckFetcher: JWKSFetcher {
+            func fetch(_ request: JWKSFetchRequest) async throws -> JWKSFetchResponse {
+                // Never returns and ignores cancellation.
+                await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
+                throw CancellationError()
+            }
+        }
+        let harness = try await RemoteJWKSHarness.make(fetcher: StuckFetcher()) {
+            $0.requestTimeout = .milliseconds(300)
+        }
+        let started = ContinuousClock.now
+        #expect(await harness.lookup("es256-a") == "jwks_unavailable")
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test("a 10 MiB body is refused while streaming and the snapshot is kept")
+    func oversizedBody() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: ["es256-a"])
+        #expect(await harness.lookup("es256-a") == "found")
+        harness.clock.advance(by: .seconds(31))
+        harness.server.answer(.stream(bytes: 10 << 20))
+        #expect(await harness.lookup("es256-b") == "unknown_key")
+        #expect(harness.keys.status.lastError?.contains("larger than") == true)
+        #expect(await harness.lookup("es256-a") == "found")
+        #expect(harness.keys.status.keyIDs == ["es256-a"])
+    }
+
+    @Test("malformed bodies are refused and the snapshot is kept", arguments: [
+        "not json", "{\"keys\":[]}", "{\"keys\":{}}", "[]", "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r\",\"n\":\"AQAB\",\"e\":\"AQAB\"}]}",
+        "{\"keys\":[],\"keys\":[]}", "\u{FEFF}{\"keys\":[]}",
+    ])
+    func malformedBodies(_ body: String) async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: ["es256-a"])
+        #expect(await harness.lookup("es256-a") == "found")
+        harness.clock.advance(by: .seconds(31))
+        harness.server.serve(jwks: Array(body.utf8))
+        #expect(await harness.lookup("es256-b") == "unknown_key")
+        #expect(harness.server.requestCount == 2)
+        #expect(harness.keys.status.lastError != nil)
+        #expect(await harness.lookup("es256-a") == "found")
+    }
+
+    @Test("a set with more keys than the limit is refused")
+    func tooManyKeys() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: nil) { $0.maxKeys = 3 }
+        harness.server.serve(jwks: try RemoteJWKSHarness.document(["es256-a", "es256-b", "ed25519-a", "ed25519-noalg"]))
+        #expect(await harness.lookup("es256-a") == "jwks_unavailable")
+        #expect(harness.keys.status.lastError?.contains("more than the limit") == true)
+    }
+
+    @Test("a removed key stops verifying after the next successful refresh")
+    func removedKey() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: ["es256-a", "es256-b"], cacheControl: "max-age=600")
+        #expect(try await harness.outcome("es256-valid-keyops") == "valid")
+        harness.server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]), cacheControl: "max-age=600")
+        harness.clock.advance(by: .seconds(500))  // past the refresh-ahead point (75 % ± 5 %)
+        #expect(try await harness.outcome("es256-valid-keyops") == "valid")  // served while refreshing
+        try await waitUntil { harness.keys.status.keyIDs == ["es256-a"] }
+        #expect(try await harness.outcome("es256-valid-keyops") == "unknown_key")
+        #expect(try await harness.outcome("es256-valid") == "valid")
+    }
+
+    @Test("304 Not Modified keeps the snapshot and renews it; the ETag is sent as If-None-Match")
+    func notModified() async throws {
+        let harness = try await RemoteJWKSHarness.make(cacheControl: "max-age=600", entityTag: "\"v1\"")
+        #expect(await harness.lookup("es256-a") == "found")
+        #expect(harness.server.requests.last?.ifNoneMatch == nil)
+        harness.clock.advance(by: .seconds(500))
+        #expect(await harness.lookup("es256-a") == "found")
+        try await waitUntil { harness.counter("simbee_jwks_fetches_total", [("result", "not_modified")]) == 1 }
+        #expect(harness.server.requests.last?.ifNoneMatch == "\"v1\"")
+        #expect(harness.keys.status.keyIDs == ["ed25519-a", "es256-a"])
+        // Renewed: fresh again for a whole lifetime from now.
+        harness.clock.advance(by: .seconds(400))
+        #expect(await harness.lookup("es256-a") == "found")
+        #expect(harness.server.requestCount == 2)
+        #expect(!harness.keys.status.isStale)
+    }
+
+    @Test("a 304 without a cached set is a failure, not an empty set")
+    func unexpectedNotModified() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: nil)
+        harness.server.answer(.respond(status: 304, headers: [], body: []))
+        #expect(await harness.lookup("es256-a") == "jwks_unavailable")
+    }
+
+    @Test("redirects are not followed")
+    func redirect() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: nil)
+        harness.server.answer(.respond(status: 302, headers: [("Location", "http://127.0.0.1:1/evil")], body: []))
+        #expect(await harness.lookup("es256-a") == "jwks_unavailable")
+        #expect(harness.server.requestCount == 1)
+        #expect(harness.keys.status.lastError?.contains("302") == true)
+    }
+
+    @Test("connection refused is a failure with jwks_unavailable")
+    func connectionRefused() async throws {
+        let server = try await JWKSTestServer.start()
+        let url = server.jwksURL
+        await server.shutdown()
+        let keys = try RemoteJWKS(url: url, configuration: .init(), fetcher: HTTPJWKSFetcher(), logger: CapturedLogs().logger, metricsFactory: TestMetrics(), clock: ManualClock(), wallClock: { Date() })
+        do {
+            _ = try await keys.key(for: "es256-a", algorithm: .es256)
+            Issue.record("expected jwks_unavailable")
+        } catch {
+            #expect(error.code == .jwksUnavailable)
+        }
+    }
+
+    @Test("TTL from Cache-Control: nothing is fetched before the refresh-ahead point, a refresh after it")
+    func ttlDrivenByClock() async throws {
+        let harness = try await RemoteJWKSHarness.make(cacheControl: "public, max-age=1000")
+        #expect(await harness.lookup("es256-a") == "found")
+        harness.clock.advance(by: .seconds(699))  // below 75 % − 5 % jitter
+        #expect(await harness.lookup("es256-a") == "found")
+        #expect(harness.server.requestCount == 1)
+        harness.clock.advance(by: .seconds(101))  // 800 s: above 75 % + 5 % jitter
+        #expect(await harness.lookup("es256-a") == "found")
+        try await waitUntil { harness.server.requestCount == 2 }
+    }
+
+    @Test("TTL is clamped: max-age=10 counts as 5 minutes, a year as 24 hours")
+    func ttlClamped() async throws {
+        let short = try await RemoteJWKSHarness.make(cacheControl: "max-age=10")
+        #expect(await short.lookup("es256-a") == "found")
+        short.clock.advance(by: .seconds(200))
+        #expect(await short.lookup("es256-a") == "found")
+        #expect(short.server.requestCount == 1)
+        #expect(!short.keys.status.isStale)
+        short.clock.advance(by: .seconds(101))
+        #expect(short.keys.status.isStale)
+
+        let long = try await RemoteJWKSHarness.make(cacheControl: "max-age=31536000")
+        #expect(await long.lookup("es256-a") == "found")
+        long.clock.advance(by: .seconds(86_401))
+        #expect(long.keys.status.isStale)
+    }
+
+    @Test("cancelling one waiting caller neither cancels the shared fetch nor the other callers")
+    func cancellation() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: nil)
+        harness.server.answer(.delayed(milliseconds: 600, .respond(status: 200, headers: [], body: try RemoteJWKSHarness.document(["es256-a"]))))
+        let cancelled = Task { await harness.lookup("es256-a") }
+        let patient = Task { await harness.lookup("es256-a") }
+        try await Task.sleep(for: .milliseconds(100))
+        cancelled.cancel()
+        let started = ContinuousClock.now
+        #expect(await cancelled.value == "jwks_unavailable")
+        #expect(ContinuousClock.now - started < .milliseconds(500), "the cancelled caller waited for the fetch")
+        #expect(await patient.value == "found")
+        #expect(harness.server.requestCount == 1)
+        #expect(harness.keys.status.keyIDs == ["es256-a"])
+    }
+
+    @Test("unusable keys in the remote set are skipped one by one and logged")
+    func skippedKeysLogged() async throws {
+        let harness = try await RemoteJWKSHarness.make(serving: ["es256-a", "rsa-1", "ed25519-identity"])
+        #expect(await harness.lookup("es256-a") == "found")
+        #expect(await harness.lookup("rsa-1", .es256) == "unknown_key")
+        #expect(harness.logs.count(containing: "JWK skipped", level: .warning) == 2)
+    }
+
+    @Test("the background service loads at once, refreshes ahead of expiry and stops on cancellation")
+    func backgroundService() async throws {
+        let harness = try await RemoteJWKSHarness.make(cacheControl: "max-age=1000")
+        let service = Task { try await harness.keys.run() }
+        try await waitUntil { harness.server.requestCount == 1 && harness.keys.status.keyCount == 2 }
+        try await waitUntil { harness.clock.sleeperCount == 1 }
+        harness.clock.advance(by: .seconds(810))
+        try await waitUntil { harness.server.requestCount == 2 }
+        // Lookups in between never fetched on their own.
+        #expect(await harness.lookup("es256-a") == "found")
+        #expect(harness.server.requestCount == 2)
+        service.cancel()
+        _ = try? await service.value
+        #expect(harness.server.requestCount == 2)
+    }
+
+    @Test("only https, or http to loopback, is accepted; no credentials in the URL", arguments: [
+        ("https://api.simbee.io/.well-known/jwks.json", true),
+        ("http://127.0.0.1:8080/jwks.json", true),
+        ("http://localhost/jwks.json", true),
+        ("http://[::1]:9000/jwks.json", true),
+        ("http://api.simbee.io/.well-known/jwks.json", false),
+        ("http://10.0.0.1/jwks.json", false),
+        ("ftp://api.simbee.io/jwks.json", false),
+        ("file:///etc/passwd", false),
+        ("https://user:pass@api.simbee.io/jwks.json", false),
+        ("/relative/jwks.json", false),
+        ("", false),
+    ])
+    func urlPolicy(_ url: String, _ accepted: Bool) {
+        let result = Result { () throws(JWTError) in try RemoteJWKS(url: url) }
+        switch result {
+        case .success: #expect(accepted, "\(url) should be refused")
+        case .failure(let error):
+            #expect(!accepted, "\(url) should be accepted")
+            #expect(error.code == .invalidConfiguration)
+        }
+    }
+
+    @Test("plain http to another host needs the explicit opt-in")
+    func insecureOptIn() throws {
+        var configuration = RemoteJWKS.Configuration()
+        configuration.allowsInsecureHTTP = true
+        _ = try RemoteJWKS(url: "http://keys.internal/jwks.json", configuration: configuration)
+    }
+
+    @Test("an issuer maps to its well-known JWKS path")
+    func issuerURL() throws {
+        #expect(try RemoteJWKS(issuer: "https://api.simbee.io").url == "https://api.simbee.io/.well-known/jwks.json")
+        #expect(try RemoteJWKS(issuer: "https://api.simbee.io/").url == "https://api.simbee.io/.well-known/jwks.json")
+    }
+
+    @Test("out-of-range configuration is refused")
+    func invalidConfiguration() {
+        let mutations: [(inout RemoteJWKS.Configuration) -> Void] = [
+            { $0.minimumTTL = .zero },
+            { $0.minimumTTL = .seconds(100); $0.maximumTTL = .seconds(50) },
+            { $0.defaultTTL = .seconds(1) },
+            { $0.refreshAheadFraction = 1.5 },
+            { $0.unknownKeyCooldown = .seconds(-1) },
+            { $0.initialBackoff = .zero },
+            { $0.requestTimeout = .zero },
+            { $0.connectTimeout = .seconds(3_600) },
+            { $0.maxBodyBytes = 0 },
+            { $0.maxKeys = 0 },
+        ]
+        for mutate in mutations {
+            var configuration = RemoteJWKS.Configuration()
+            mutate(&configuration)
+            #expect(throws: JWTError.self) { try RemoteJWKS(url: "https://api.simbee.io/jwks.json", configuration: configuration) }
+        }
+    }
+}
+
+@Suite("HTTP caching headers")
+struct CacheLifetimeTests {
+    private func ttl(_ cacheControl: String?, expires: String? = nil, date: String? = nil) -> Int64 {
+        CacheLifetime.ttl(
+            cacheControl: cacheControl,
+            expires: expires,
+            date: date,
+            nowUnixSeconds: 784_111_777,
+            defaultTTL: .seconds(600),
+            minimumTTL: .seconds(300),
+            maximumTTL: .seconds(86_400)
+        ).components.seconds
+    }
+
+    @Test("max-age is read and clamped; no-cache and no-store count as the minimum")
+    func maxAge() {
+        #expect(ttl("max-age=3600") == 3_600)
+        #expect(ttl("public, max-age=7200, must-revalidate") == 7_200)
+        #expect(ttl("Max-Age=\"1800\"") == 1_800)
+        #expect(ttl("max-age=1") == 300)
+        #expect(ttl("max-age=99999999999999999999") == 86_400)
+        #expect(ttl("no-cache") == 300)
+        #expect(ttl("no-store, max-age=3600") == 300)
+        #expect(ttl("max-age=abc") == 600)
+        #expect(ttl("max-age=-5") == 600)
+        #expect(ttl(nil) == 600)
+    }
+
+    @Test("Expires is used without max-age, relative to Date when present")
+    func expires() {
+        #expect(ttl(nil, expires: "Sun, 06 Nov 1994 09:49:37 GMT", date: "Sun, 06 Nov 1994 08:49:37 GMT") == 3_600)
+        // Date absent: relative to now (784111777 = 1994-11-06 08:49:37 UTC).
+        #expect(ttl(nil, expires: "Sun, 06 Nov 1994 10:49:37 GMT") == 7_200)
+        #expect(ttl(nil, expires: "Sunday, 06-Nov-94 10:49:37 GMT") == 600)  // obsolete format: default
+        #expect(ttl(nil, expires: "0") == 600)
+        #expect(ttl("max-age=900", expires: "Sun, 06 Nov 1994 10:49:37 GMT") == 900)
+    }
+
+    @Test("IMF-fixdate parses to Unix time")
+    func httpDate() {
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == 784_111_777)
+        #expect(HTTPDate.parse("Thu, 01 Jan 1970 00:00:00 GMT") == 0)
+        #expect(HTTPDate.parse("Sat, 28 Nov 2026 12:00:00 GMT") == 1_795_867_200)
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 UTC") == nil)
+        #expect(HTTPDate.parse("Sun, 32 Nov 1994 08:49:37 GMT") == nil)
+        #expect(HTTPDate.parse("garbage") == nil)
+    }
+}
+
+/// Polls `condition` (real time, bounded) for effects of background refreshes.
+func waitUntil(
+    timeout: Duration = .seconds(20),
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
+}

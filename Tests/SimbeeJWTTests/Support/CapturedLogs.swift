@@ -1,0 +1,47 @@
+import Logging
+import Synchronization
+
+/// A swift-log handler that keeps every message, so tests can assert what was logged.
+final class CapturedLogs: Sendable {
+    struct Entry: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let entries = Mutex<[Entry]>([])
+
+    /// A logger whose output lands here.
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(sink: self) }
+    }
+
+    var all: [Entry] { entries.withLock { $0 } }
+
+    func count(containing text: String, level: Logger.Level? = nil) -> Int {
+        all.filter { $0.message.contains(text) && (level == nil || $0.level == level) }.count
+    }
+
+    fileprivate func append(_ entry: Entry) {
+        entries.withLock { $0.append(entry) }
+    }
+
+    private struct Handler: LogHandler {
+        let sink: CapturedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            var merged = metadata
+            for (key, value) in event.metadata ?? [:] { merged[key] = value }
+            sink.append(
+                Entry(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" })
+            )
+        }
+    }
+}
