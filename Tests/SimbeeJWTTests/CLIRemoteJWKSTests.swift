@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 /// `simbee-jwt verify` with a JWK Set URL, against a real HTTP server on 127.0.0.1.
@@ -16,7 +16,7 @@ struct CLIRemoteJWKSTests {
         private let process = Process()
         private let input = Pipe()
         private let output = Pipe()
-        private let buffer = Mutex<Data>(Data())
+        private let buffer = NIOLockedValueBox<Data>(Data())
 
         init(_ arguments: [String]) throws {
             process.executableURL = CLITests.binary
@@ -32,7 +32,7 @@ struct CLIRemoteJWKSTests {
             input.fileHandleForWriting.write(Data((token + "\n").utf8))
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline {
-                let line = buffer.withLock { buffer -> Data? in
+                let line = buffer.withLockedValue { buffer -> Data? in
                     guard let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
                     let line = buffer[buffer.startIndex..<newline]
                     buffer.removeSubrange(buffer.startIndex...newline)
@@ -41,7 +41,7 @@ struct CLIRemoteJWKSTests {
                 if let line { return try JSONSerialization.jsonObject(with: line) as? [String: Any] ?? [:] }
                 let chunk = output.fileHandleForReading.availableData
                 if chunk.isEmpty { break }
-                buffer.withLock { $0.append(chunk) }
+                buffer.withLockedValue { $0.append(chunk) }
             }
             throw SessionEnded()
         }

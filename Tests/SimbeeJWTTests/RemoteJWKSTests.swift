@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import MetricsTestKit
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 @_spi(Testing) @testable import SimbeeJWT
 
@@ -478,4 +478,21 @@ func waitUntil(
         try await Task.sleep(for: .milliseconds(5))
     }
     Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
+}
+
+@Suite("Simbee in one line")
+struct SimbeePresetTests {
+    @Test("the one-line verifier fetches Simbee's well-known JWK Set and needs only a client id")
+    func oneLine() async throws {
+        let harness = try await RemoteJWKSHarness.make()
+        let verifier = try JWTVerifier.simbee(clientID: "cl_fixture", keys: harness.keys)
+        // The one-liner uses the real clock, so only clock-independent verdicts are asserted: the
+        // key came from the well-known URL and the signature and the exp requirement were applied.
+        #expect(await TestSupport.outcome(verifier, try harness.token("es256-no-exp")) == "missing_claim")
+        #expect(await TestSupport.outcome(verifier, try harness.token("es256-bad-sig")) == "invalid_signature")
+        #expect(harness.server.requestCount == 1)
+        #expect(try RemoteJWKS(issuer: JWTVerifier.Configuration.simbeeIssuer).url == "https://api.simbee.io/.well-known/jwks.json")
+        let empty = Result { () throws(JWTError) in try JWTVerifier.simbee(clientID: "") }
+        #expect(throws: JWTError.self) { try empty.get() }
+    }
 }

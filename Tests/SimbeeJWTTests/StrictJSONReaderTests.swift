@@ -131,3 +131,44 @@ struct StrictJSONReaderTests {
         #expect(throws: StrictJSONReader.Failure.self) { try StrictJSONReader.read(Array(document)) }
     }
 }
+
+@Suite("Identifiers are compared byte for byte, never by Unicode equivalence")
+struct ExactTextTests {
+    @Test("member names that are canonically equivalent but differ in code points are distinct members")
+    func distinctNames() throws {
+        let object = try #require(try StrictJSONReader.read(Array(#"{"caf\u00e9":1,"cafe\u0301":2}"#.utf8)).objectValue)
+        #expect(object.members.count == 2)
+        #expect(object["caf\u{E9}"] == .number(JSONNumber(text: "1", value: 1)))
+        #expect(object["cafe\u{301}"] == .number(JSONNumber(text: "2", value: 2)))
+        // Names long enough for the set-based duplicate check behave the same.
+        let many = (0..<20).map { "\"m\($0)\":0" }.joined(separator: ",")
+        let large = try StrictJSONReader.read(Array(("{" + many + #","\u212A":1,"K":2}"#).utf8)).objectValue
+        #expect(large?.members.count == 22)
+    }
+
+    @Test("kty, crv, use and key_ops with look-alike code points are not the ASCII values")
+    func lookalikeKeyMembers() throws {
+        let x = "JnpvIYi4Et2GGawvaxP24_smPa5DePwVyU5gP1lglUY"
+        let y = "VQ8lKokb-Yc2Ya4Wz_yQJUR8_IKYfeXKLSHV_RLJIT0"
+        let okpX = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+        let members = [
+            #"{"kty":"O\u212AP","crv":"Ed25519","x":"\#(okpX)","kid":"a"}"#,
+            #"{"kty":"EC","crv":"P-256","x":"\#(x)","y":"\#(y)","kid":"b","use":"sig\u0301"}"#,
+            #"{"kty":"EC","crv":"P-256","x":"\#(x)","y":"\#(y)","kid":"c","key_ops":["verify\u0301"]}"#,
+            #"{"kty":"EC","crv":"P-256","x":"\#(x)","y":"\#(y)","kid":"ok"}"#,
+        ]
+        let keySet = try JWKSet(json: Array(#"{"keys":["#.utf8) + Array(members.joined(separator: ",").utf8) + Array("]}".utf8))
+        #expect(keySet.keyIDs == ["ok"])
+        #expect(keySet.skippedKeys.map(\.keyID) == ["a", "b", "c"])
+    }
+
+    @Test("alg names and scopes compare exactly")
+    func algorithmAndScopes() throws {
+        #expect(JWTAlgorithm(name: "ES256") == .es256)
+        #expect(JWTAlgorithm(name: "E\u{0053}256") == .es256)  // the same bytes, written as an escape
+        #expect(JWTAlgorithm(name: "EdDS\u{0041}\u{0301}") == nil)
+        let claims = try RegisteredClaims(try #require(try StrictJSONReader.read(Array(#"{"scopes":["\u212Aey","Key"]}"#.utf8)).objectValue))
+        #expect(claims.scopes.count == 2)
+        #expect(claims.hasScope("Key") && claims.hasScope("\u{212A}ey") && !claims.hasScope("key"))
+    }
+}

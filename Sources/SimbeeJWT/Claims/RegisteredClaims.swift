@@ -27,9 +27,9 @@ public struct RegisteredClaims: Sendable, Hashable {
     /// (`scp` may also be a space-separated string), in order, without duplicates.
     public let scopes: [String]
 
-    /// Whether ``scopes`` contains `scope` (exact match).
+    /// Whether ``scopes`` contains `scope`, compared byte for byte.
     public func hasScope(_ scope: String) -> Bool {
-        scopes.contains(scope)
+        scopes.contains { $0.isExactly(scope) }
     }
 
     /// Reads and type-checks the registered claims of a payload object.
@@ -71,8 +71,8 @@ public struct RegisteredClaims: Sendable, Hashable {
         case .string(let text)?: scopes += Self.split(text)
         case let list?: scopes += try Self.stringArray(list, "scp")
         }
-        var seen: Set<String> = []
-        self.scopes = scopes.filter { seen.insert($0).inserted }
+        var seen: Set<ExactText> = []
+        self.scopes = scopes.filter { seen.insert(ExactText($0)).inserted }
     }
 
     private static func string(_ payload: JSONObject, _ name: String) throws(JWTError) -> String? {

@@ -45,7 +45,7 @@ package struct JSONObject: Sendable, Equatable {
 
     /// The value of the member called `name`, if present.
     package subscript(name: String) -> JSONValue? {
-        for member in members where member.name == name {
+        for member in members where member.name.isExactly(name) {
             return member.value
         }
         return nil

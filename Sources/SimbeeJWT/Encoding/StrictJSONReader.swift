@@ -4,7 +4,8 @@
 /// same name, `JSONSerialization` the last, and both accept a byte-order mark. Attackers use exactly
 /// that kind of disagreement between two parsers. This reader accepts RFC 8259 and nothing more:
 /// - UTF-8 only, no byte-order mark, every string valid UTF-8 with no lone surrogate escapes;
-/// - duplicate member names, compared after unescaping, refused at every depth;
+/// - duplicate member names, compared code point for code point after unescaping (RFC 8259 §8.3,
+///   no Unicode normalization), refused at every depth;
 /// - no `NaN`, `Infinity`, comments, trailing commas, leading zeros or single quotes;
 /// - the whole input is one value, with only JSON whitespace around it;
 /// - nesting depth and input size are capped, so hostile input costs bounded time and stack.
@@ -119,7 +120,7 @@ package struct StrictJSONReader {
         guard depth <= maxDepth else { throw .tooDeep(offset: position) }
         position += 1  // {
         var members: [JSONObject.Member] = []
-        var names: Set<String>?  // built once an object grows past linear-scan size
+        var names: Set<ExactText>?  // built once an object grows past linear-scan size
         skipWhitespace()
         if try peek() == UInt8(ascii: "}") {
             position += 1
@@ -130,11 +131,11 @@ package struct StrictJSONReader {
             let nameOffset = position
             let name = try readString()
             if names == nil, members.count >= 16 {
-                names = Set(members.map(\.name))
+                names = Set(members.map { ExactText($0.name) })
             }
             if names != nil {
-                guard names!.insert(name).inserted else { throw .duplicateMemberName(offset: nameOffset) }
-            } else if members.contains(where: { $0.name == name }) {
+                guard names!.insert(ExactText(name)).inserted else { throw .duplicateMemberName(offset: nameOffset) }
+            } else if members.contains(where: { $0.name.isExactly(name) }) {
                 throw .duplicateMemberName(offset: nameOffset)
             }
             skipWhitespace()

@@ -76,6 +76,6 @@ package enum MediaType {
 
     /// Whether `value` names the same media type as `expected`.
     package static func matches(_ value: String, _ expected: String) -> Bool {
-        normalized(value) == normalized(expected)
+        normalized(value).isExactly(normalized(expected))
     }
 }

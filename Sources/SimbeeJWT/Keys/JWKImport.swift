@@ -21,23 +21,23 @@ enum JWKImport {
 
         for member in privateMembers where jwk[member] != nil {
             throw Rejection(
-                kty == "oct"
+                kty.isExactly("oct")
                     ? "symmetric key (kty oct) cannot verify signatures" : "carries private key member \"\(member)\""
             )
         }
 
         if let use = jwk["use"] {
-            guard use.stringValue == "sig" else { throw Rejection("use is not \"sig\"") }
+            guard use.stringValue?.isExactly("sig") == true else { throw Rejection("use is not \"sig\"") }
         }
         if let keyOps = jwk["key_ops"] {
             guard case .array(let operations) = keyOps else { throw Rejection("key_ops is not an array") }
-            var names: Set<String> = []
+            var names: Set<ExactText> = []
             for operation in operations {
-                guard let name = operation.stringValue, names.insert(name).inserted else {
+                guard let name = operation.stringValue, names.insert(ExactText(name)).inserted else {
                     throw Rejection("key_ops holds a non-string or repeated value")
                 }
             }
-            guard names.contains("verify") else { throw Rejection("key_ops does not contain \"verify\"") }
+            guard names.contains(ExactText("verify")) else { throw Rejection("key_ops does not contain \"verify\"") }
         }
 
         var algorithm: JWTAlgorithm?
@@ -50,12 +50,11 @@ enum JWKImport {
         }
 
         let key: JWTVerificationKey
-        switch kty {
-        case "EC":
+        if kty.isExactly("EC") {
             key = try importP256(jwk, keyID: keyID, algorithm: algorithm)
-        case "OKP":
+        } else if kty.isExactly("OKP") {
             key = try importEd25519(jwk, keyID: keyID, algorithm: algorithm)
-        default:
+        } else {
             throw Rejection("key type \"\(DiagnosticText.printable(kty))\" is not supported")
         }
         if let algorithm, !key.permits(algorithm) {
@@ -68,7 +67,7 @@ enum JWKImport {
         -> JWTVerificationKey
     {
         guard let crv = jwk["crv"]?.stringValue else { throw Rejection("EC key without a string crv") }
-        guard crv == "P-256" else { throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported") }
+        guard crv.isExactly("P-256") else { throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported") }
         // RFC 7518 §6.2.1.2/3: full-length coordinates, no leading zeros stripped or added.
         let x = try coordinate(jwk, "x")
         let y = try coordinate(jwk, "y")
@@ -84,7 +83,7 @@ enum JWKImport {
         -> JWTVerificationKey
     {
         guard let crv = jwk["crv"]?.stringValue else { throw Rejection("OKP key without a string crv") }
-        guard crv == "Ed25519" else { throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported") }
+        guard crv.isExactly("Ed25519") else { throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported") }
         let x = try coordinate(jwk, "x")
         do {
             try Ed25519PointCheck.check(x)

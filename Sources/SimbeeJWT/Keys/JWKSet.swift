@@ -41,7 +41,7 @@ public struct JWKSet: JWTKeySource, Sendable {
     }
 
     /// The keys that have a `kid`, by `kid`.
-    let keysByID: [String: JWTVerificationKey]
+    let keysByID: [ExactText: JWTVerificationKey]
     /// Usable keys without a `kid`; selectable only by verifiers that do not require one.
     let keysWithoutID: [JWTVerificationKey]
 
@@ -49,7 +49,7 @@ public struct JWKSet: JWTKeySource, Sendable {
     public let skippedKeys: [SkippedKey]
 
     /// The `kid`s of the usable keys, sorted.
-    public var keyIDs: [String] { keysByID.keys.sorted() }
+    public var keyIDs: [String] { keysByID.keys.map(\.string).sorted() }
 
     /// The number of usable keys.
     public var count: Int { keysByID.count + keysWithoutID.count }
@@ -97,19 +97,19 @@ public struct JWKSet: JWTKeySource, Sendable {
         }
 
         // A kid shared by two keys selects neither: which one an issuer meant cannot be known.
-        var countsByID: [String: Int] = [:]
+        var countsByID: [ExactText: Int] = [:]
         for entry in imported {
-            if let kid = entry.key.keyID { countsByID[kid, default: 0] += 1 }
+            if let kid = entry.key.keyID { countsByID[ExactText(kid), default: 0] += 1 }
         }
-        var byID: [String: JWTVerificationKey] = [:]
+        var byID: [ExactText: JWTVerificationKey] = [:]
         var withoutID: [JWTVerificationKey] = []
         for entry in imported {
             guard let kid = entry.key.keyID else {
                 withoutID.append(entry.key)
                 continue
             }
-            if countsByID[kid] == 1 {
-                byID[kid] = entry.key
+            if countsByID[ExactText(kid)] == 1 {
+                byID[ExactText(kid)] = entry.key
             } else {
                 skipped.append(SkippedKey(index: entry.index, keyID: kid, reason: "kid is shared with another key"))
             }
@@ -124,13 +124,13 @@ public struct JWKSet: JWTKeySource, Sendable {
         self.skippedKeys = skipped
     }
 
-    /// The key with `kid` equal to `keyID` (an exact, case-sensitive match).
+    /// The key with `kid` equal to `keyID`, byte for byte (case-sensitive, no Unicode normalization).
     ///
     /// With no `keyID` (verifiers that do not require one), the one usable key that can run
     /// `algorithm` is returned, and only when it is the only candidate.
     public func key(for keyID: String?, algorithm: JWTAlgorithm) throws(JWTError) -> JWTVerificationKey {
         if let keyID {
-            guard let key = keysByID[keyID] else { throw JWTError(.unknownKey, "no usable key has the token's kid") }
+            guard let key = keysByID[ExactText(keyID)] else { throw JWTError(.unknownKey, "no usable key has the token's kid") }
             return key
         }
         var candidate: JWTVerificationKey?

@@ -35,17 +35,13 @@ public struct JWTAlgorithm: Sendable, Hashable, CustomStringConvertible {
     /// Same as ``name``.
     public var description: String { name }
 
-    /// The algorithm whose JOSE name is exactly `name` (case-sensitive), or `nil` when it is not
-    /// supported.
+    /// The algorithm whose JOSE name is exactly `name`, byte for byte (case-sensitive, no Unicode
+    /// normalization), or `nil` when it is not supported.
     ///
     /// - Parameter name: A header `alg` value such as `"ES256"`.
     public init?(name: String) {
-        switch name {
-        case "ES256": self = .es256
-        case "EdDSA": self = .edDSA
-        case "Ed25519": self = .ed25519
-        default: return nil
-        }
+        guard let match = Self.allSupported.first(where: { $0.name.isExactly(name) }) else { return nil }
+        self = match
     }
 
     init(backing: Backing) {

@@ -55,6 +55,9 @@ public struct JWTVerifier: Sendable {
             self.claims = claims
         }
 
+        /// Simbee's issuer, `https://api.simbee.io`; its JWK Set is at `/.well-known/jwks.json` below it.
+        public static let simbeeIssuer = "https://api.simbee.io"
+
         /// The configuration for Simbee tokens: issuer `https://api.simbee.io`, ES256 and EdDSA
         /// (API-key exchange and session tokens), your client id as the audience, `sub` required.
         ///
@@ -62,7 +65,7 @@ public struct JWTVerifier: Sendable {
         public static func simbee(clientID: String) -> Configuration {
             Configuration(
                 algorithms: [.es256, .edDSA, .ed25519],
-                claims: ClaimsPolicy(issuer: "https://api.simbee.io", audiences: [clientID], requiredClaims: ["sub"])
+                claims: ClaimsPolicy(issuer: simbeeIssuer, audiences: [clientID], requiredClaims: ["sub"])
             )
         }
 

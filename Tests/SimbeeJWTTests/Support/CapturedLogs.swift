@@ -1,5 +1,5 @@
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A swift-log handler that keeps every message, so tests can assert what was logged.
 final class CapturedLogs: Sendable {
@@ -9,21 +9,21 @@ final class CapturedLogs: Sendable {
         var metadata: [String: String]
     }
 
-    private let entries = Mutex<[Entry]>([])
+    private let entries = NIOLockedValueBox<[Entry]>([])
 
     /// A logger whose output lands here.
     var logger: Logger {
         Logger(label: "test") { _ in Handler(sink: self) }
     }
 
-    var all: [Entry] { entries.withLock { $0 } }
+    var all: [Entry] { entries.withLockedValue { $0 } }
 
     func count(containing text: String, level: Logger.Level? = nil) -> Int {
         all.filter { $0.message.contains(text) && (level == nil || $0.level == level) }.count
     }
 
     fileprivate func append(_ entry: Entry) {
-        entries.withLock { $0.append(entry) }
+        entries.withLockedValue { $0.append(entry) }
     }
 
     private struct Handler: LogHandler {

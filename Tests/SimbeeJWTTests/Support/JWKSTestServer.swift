@@ -1,7 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A real HTTP/1.1 server on 127.0.0.1 for the remote JWKS tests: it counts requests, records
 /// their conditional headers, and answers as the test scripts it (serve a set with caching headers
@@ -37,7 +37,7 @@ final class JWKSTestServer: Sendable {
         var override: (@Sendable (Request) -> Action)?
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let channel: any Channel
 
     /// The server's port on 127.0.0.1.
@@ -55,19 +55,19 @@ final class JWKSTestServer: Sendable {
     }
 
     static func start() async throws -> JWKSTestServer {
-        let box = Mutex<JWKSTestServer?>(nil)
+        let box = NIOLockedValueBox<JWKSTestServer?>(nil)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Handler(server: { box.withLock { $0 } }))
+                    try channel.pipeline.syncOperations.addHandler(Handler(server: { box.withLockedValue { $0 } }))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
         let server = JWKSTestServer(channel: channel, port: channel.localAddress!.port!)
-        box.withLock { $0 = server }
+        box.withLockedValue { $0 = server }
         return server
     }
 
@@ -79,7 +79,7 @@ final class JWKSTestServer: Sendable {
 
     /// Serves `document` with its caching headers; answers `304` when `If-None-Match` equals its ETag.
     func serve(_ document: Document) {
-        state.withLock {
+        state.withLockedValue {
             $0.document = document
             $0.override = nil
         }
@@ -92,17 +92,17 @@ final class JWKSTestServer: Sendable {
 
     /// Answers every request with `action` until the next `serve`.
     func answer(_ action: Action) {
-        state.withLock { $0.override = { _ in action } }
+        state.withLockedValue { $0.override = { _ in action } }
     }
 
     /// Requests received so far.
-    var requests: [Request] { state.withLock { $0.requests } }
+    var requests: [Request] { state.withLockedValue { $0.requests } }
 
     /// The number of requests received so far.
-    var requestCount: Int { state.withLock { $0.requests.count } }
+    var requestCount: Int { state.withLockedValue { $0.requests.count } }
 
     fileprivate func action(for request: Request) -> Action {
-        state.withLock { state -> Action in
+        state.withLockedValue { state -> Action in
             state.requests.append(request)
             if let override = state.override { return override(request) }
             let document = state.document

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Runs `operation` but returns (throwing ``JWKSFetchError/timedOut``) once `timeout` of real time
 /// has passed, even if `operation` ignores cancellation: the caller is released and the operation
@@ -9,7 +9,7 @@ func withDeadline<Value: Sendable>(
 ) async throws -> Value {
     let race = DeadlineRace<Value>()
     return try await withCheckedThrowingContinuation { continuation in
-        race.pending.withLock { $0 = continuation }
+        race.pending.withLockedValue { $0 = continuation }
         let work = Task {
             let result: Result<Value, any Error>
             do {
@@ -17,22 +17,22 @@ func withDeadline<Value: Sendable>(
             } catch {
                 result = .failure(error)
             }
-            race.tasks.withLock { $0.timer }?.cancel()
-            race.pending.withLock { $0.take() }?.resume(with: result)
+            race.tasks.withLockedValue { $0.timer }?.cancel()
+            race.pending.withLockedValue { $0.take() }?.resume(with: result)
         }
         let timer = Task {
             try? await Task.sleep(for: timeout)
-            guard !Task.isCancelled, let continuation = race.pending.withLock({ $0.take() }) else { return }
-            race.tasks.withLock { $0.work }?.cancel()
+            guard !Task.isCancelled, let continuation = race.pending.withLockedValue({ $0.take() }) else { return }
+            race.tasks.withLockedValue { $0.work }?.cancel()
             continuation.resume(throwing: JWKSFetchError.timedOut)
         }
-        race.tasks.withLock { $0 = (work, timer) }
+        race.tasks.withLockedValue { $0 = (work, timer) }
     }
 }
 
 /// The shared state of one ``withDeadline(_:_:)`` call: whichever side finishes first takes the
 /// continuation.
 private final class DeadlineRace<Value: Sendable>: Sendable {
-    let pending = Mutex<CheckedContinuation<Value, any Error>?>(nil)
-    let tasks = Mutex<(work: Task<Void, Never>?, timer: Task<Void, Never>?)>((nil, nil))
+    let pending = NIOLockedValueBox<CheckedContinuation<Value, any Error>?>(nil)
+    let tasks = NIOLockedValueBox<(work: Task<Void, Never>?, timer: Task<Void, Never>?)>((nil, nil))
 }

@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The default ``JWKSFetcher``: a GET through async-http-client, with redirects refused, the
 /// connect timeout and deadline applied, and the body size enforced while it streams in.
@@ -55,10 +55,10 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
         )
     }
 
-    private static let clients = Mutex<[Duration: HTTPClient]>([:])
+    private static let clients = NIOLockedValueBox<[Duration: HTTPClient]>([:])
 
     private static func sharedClient(connectTimeout: Duration) -> HTTPClient {
-        clients.withLock { clients in
+        clients.withLockedValue { clients in
             if let client = clients[connectTimeout] { return client }
             var configuration = HTTPClient.Configuration(
                 redirectConfiguration: .disallow,

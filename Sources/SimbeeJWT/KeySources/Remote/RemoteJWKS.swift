@@ -1,7 +1,7 @@
 public import Logging
 public import Metrics
 public import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
@@ -45,7 +45,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     private let time: MonotonicTime
     private let wallClock: @Sendable () -> Date
     private let metrics: RemoteJWKSMetrics
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     /// Creates a cache for the JWK Set at `url`. Nothing is fetched until the first lookup (or until
     /// ``run()`` starts).
@@ -210,7 +210,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
 
     /// Everything a lookup decides, under the lock and without I/O.
     private func decide(keyID: String?, algorithm: JWTAlgorithm, afterRefresh: Bool) -> Decision {
-        state.withLock { state -> Decision in
+        state.withLockedValue { state -> Decision in
             let now = time.now()
             if let snapshot = state.snapshot, now < snapshot.expiresAt + configuration.maximumStaleness {
                 let lookup = Result { () throws(JWTError) in try snapshot.keys.key(for: keyID, algorithm: algorithm) }
@@ -275,13 +275,13 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     /// Suspends until refresh `generation` has finished, or this task is cancelled (the refresh
     /// itself carries on for the other callers).
     private func waitForRefresh(generation: UInt64) async {
-        let waiterID = state.withLock { state -> UInt64 in
+        let waiterID = state.withLockedValue { state -> UInt64 in
             state.nextWaiterID += 1
             return state.nextWaiterID
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
+                let resumeNow = state.withLockedValue { state -> Bool in
                     if state.completedGeneration >= generation || Task.isCancelled { return true }
                     state.waiters[waiterID] = continuation
                     return false
@@ -289,7 +289,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: waiterID) }?.resume()
+            state.withLockedValue { $0.waiters.removeValue(forKey: waiterID) }?.resume()
         }
     }
 
@@ -307,12 +307,12 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     }
 
     private func performRefresh(generation: UInt64) async {
-        let entityTag = state.withLock { $0.snapshot?.entityTag }
+        let entityTag = state.withLockedValue { $0.snapshot?.entityTag }
         let started = ContinuousClock.now
         let outcome = await fetch(entityTag: entityTag)
         metrics.fetchDuration.recordNanoseconds(Int64((ContinuousClock.now - started).inSeconds * 1e9))
 
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             let now = time.now()
             switch outcome {
             case .fresh(let keys, let ttl, let entityTag):
@@ -368,7 +368,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
             logger.debug("JWK Set not modified")
         case .failure(let reason):
             metrics.fetchFailures.increment()
-            let (failures, stale) = state.withLock { state in
+            let (failures, stale) = state.withLockedValue { state in
                 (state.consecutiveFailures, state.snapshot.map { time.now() >= $0.expiresAt } ?? false)
             }
             logger.warning(
@@ -456,7 +456,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
                     guard (try? await self.time.sleep(delay)) != nil else { return }
                 } else {
                     // A lookup's refresh is in flight: wait for it, then plan again.
-                    let current = self.state.withLock { $0.generation }
+                    let current = self.state.withLockedValue { $0.generation }
                     await self.waitForRefresh(generation: current)
                 }
             }
@@ -466,7 +466,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     /// What the service loop does next: start a refresh now (its generation), sleep, or (both
     /// `nil`) wait for a refresh already in flight.
     private func nextServiceStep() -> (delay: Duration?, generation: UInt64?) {
-        state.withLock { state in
+        state.withLockedValue { state in
             if state.refreshing { return (nil, nil) }
             let now = time.now()
             var due = state.snapshot?.refreshAt ?? now
@@ -480,7 +480,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
 
     /// The cache's health, for readiness checks and dashboards.
     public var status: Status {
-        state.withLock { state in
+        state.withLockedValue { state in
             let now = time.now()
             let snapshot = state.snapshot
             let usable = snapshot.map { now < $0.expiresAt + configuration.maximumStaleness } ?? false
