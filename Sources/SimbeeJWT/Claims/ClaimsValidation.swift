@@ -13,18 +13,7 @@ enum ClaimsValidation {
         -> RegisteredClaims
     {
         let claims = try RegisteredClaims(payload)
-        let now = policy.clock().timeIntervalSince1970
-        let leeway = policy.leewaySeconds
-
-        if let expiration = claims.expiration?.timeIntervalSince1970 {
-            // RFC 7519 §4.1.4: the current time must be before exp.
-            guard now < expiration + leeway else { throw JWTError(.expired, "token expired") }
-        } else if policy.requiresExpiration {
-            throw JWTError(.missingClaim, "token has no exp")
-        }
-        if let notBefore = claims.notBefore?.timeIntervalSince1970 {
-            guard now + leeway >= notBefore else { throw JWTError(.notYetValid, "token is not valid yet (nbf)") }
-        }
+        try checkTime(claims, policy: policy)
 
         if let issuer = policy.issuer {
             guard let actual = claims.issuer else { throw JWTError(.missingClaim, "token has no iss") }
@@ -65,5 +54,21 @@ enum ClaimsValidation {
             }
         }
         return claims
+    }
+
+    /// `exp` (required unless the policy says otherwise) and `nbf` against the policy's clock and
+    /// leeway. Runs on every verification, including hits in the verified-token cache.
+    static func checkTime(_ claims: RegisteredClaims, policy: ClaimsPolicy) throws(JWTError) {
+        let now = policy.clock().timeIntervalSince1970
+        let leeway = policy.leewaySeconds
+        if let expiration = claims.expiration?.timeIntervalSince1970 {
+            // RFC 7519 §4.1.4: the current time must be before exp.
+            guard now < expiration + leeway else { throw JWTError(.expired, "token expired") }
+        } else if policy.requiresExpiration {
+            throw JWTError(.missingClaim, "token has no exp")
+        }
+        if let notBefore = claims.notBefore?.timeIntervalSince1970 {
+            guard now + leeway >= notBefore else { throw JWTError(.notYetValid, "token is not valid yet (nbf)") }
+        }
     }
 }

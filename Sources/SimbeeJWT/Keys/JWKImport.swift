@@ -67,7 +67,9 @@ enum JWKImport {
         -> JWTVerificationKey
     {
         guard let crv = jwk["crv"]?.stringValue else { throw Rejection("EC key without a string crv") }
-        guard crv.isExactly("P-256") else { throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported") }
+        guard crv.isExactly("P-256") else {
+            throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported")
+        }
         // RFC 7518 §6.2.1.2/3: full-length coordinates, no leading zeros stripped or added.
         let x = try coordinate(jwk, "x")
         let y = try coordinate(jwk, "y")
@@ -83,7 +85,9 @@ enum JWKImport {
         -> JWTVerificationKey
     {
         guard let crv = jwk["crv"]?.stringValue else { throw Rejection("OKP key without a string crv") }
-        guard crv.isExactly("Ed25519") else { throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported") }
+        guard crv.isExactly("Ed25519") else {
+            throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported")
+        }
         let x = try coordinate(jwk, "x")
         do {
             try Ed25519PointCheck.check(x)

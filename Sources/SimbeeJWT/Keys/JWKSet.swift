@@ -130,7 +130,9 @@ public struct JWKSet: JWTKeySource, Sendable {
     /// `algorithm` is returned, and only when it is the only candidate.
     public func key(for keyID: String?, algorithm: JWTAlgorithm) throws(JWTError) -> JWTVerificationKey {
         if let keyID {
-            guard let key = keysByID[ExactText(keyID)] else { throw JWTError(.unknownKey, "no usable key has the token's kid") }
+            guard let key = keysByID[ExactText(keyID)] else {
+                throw JWTError(.unknownKey, "no usable key has the token's kid")
+            }
             return key
         }
         var candidate: JWTVerificationKey?

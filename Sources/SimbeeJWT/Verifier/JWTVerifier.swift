@@ -14,6 +14,10 @@ import Foundation
 /// 4. the signature;
 /// 5. only then the payload, as strict JSON, and the ``ClaimsPolicy``.
 ///
+/// Successful verifications are remembered (``Configuration/tokenCache``): the same token bytes
+/// presented again skip steps 1–5, but `exp`/`nbf` are re-checked against the clock and the key
+/// that verified the token must still be the one the key source returns for its `kid`.
+///
 /// ```swift
 /// let keys = try JWKSet(json: jwksBytes)
 /// let verifier = try JWTVerifier(keys: keys, configuration: .simbee(clientID: "cl_123"))
@@ -35,6 +39,23 @@ public struct JWTVerifier: Sendable {
         public var maxTokenBytes: Int
         /// The claims policy.
         public var claims: ClaimsPolicy
+        /// The verified-token cache, on by default; `nil` turns it off.
+        ///
+        /// Successful verifications are remembered by exact token bytes, so a token presented
+        /// again skips parsing and the signature. Each hit still re-checks `exp` and `nbf` against
+        /// the clock and confirms that the key source still returns the key that verified it.
+        public var tokenCache: TokenCache?
+
+        /// Bounds of the verified-token cache.
+        public struct TokenCache: Sendable {
+            /// The most tokens remembered (1 … 1,000,000). Default 10,000.
+            public var capacity: Int = 10_000
+            /// The most memory the remembered tokens may take, roughly (64 KiB … 1 GiB). Default 32 MiB.
+            public var maxBytes: Int = 32 << 20
+
+            /// The defaults: 10,000 tokens, 32 MiB.
+            public init() {}
+        }
 
         /// A configuration; every parameter has the safe default.
         ///
@@ -43,16 +64,19 @@ public struct JWTVerifier: Sendable {
         ///   - requiresKeyID: Whether `kid` is required.
         ///   - maxTokenBytes: The size limit.
         ///   - claims: The claims policy.
+        ///   - tokenCache: The verified-token cache bounds, or `nil` to turn it off.
         public init(
             algorithms: [JWTAlgorithm] = JWTAlgorithm.allSupported,
             requiresKeyID: Bool = true,
             maxTokenBytes: Int = Configuration.defaultMaxTokenBytes,
-            claims: ClaimsPolicy = ClaimsPolicy()
+            claims: ClaimsPolicy = ClaimsPolicy(),
+            tokenCache: TokenCache? = TokenCache()
         ) {
             self.algorithms = algorithms
             self.requiresKeyID = requiresKeyID
             self.maxTokenBytes = maxTokenBytes
             self.claims = claims
+            self.tokenCache = tokenCache
         }
 
         /// Simbee's issuer, `https://api.simbee.io`; its JWK Set is at `/.well-known/jwks.json` below it.
@@ -76,12 +100,24 @@ public struct JWTVerifier: Sendable {
             guard (64...(1 << 20)).contains(maxTokenBytes) else {
                 throw JWTError(.invalidConfiguration, "maxTokenBytes must be between 64 and 1048576")
             }
+            if let tokenCache {
+                guard (1...1_000_000).contains(tokenCache.capacity),
+                    ((64 << 10)...(1 << 30)).contains(tokenCache.maxBytes)
+                else {
+                    throw JWTError(
+                        .invalidConfiguration,
+                        "token cache bounds must be 1…1000000 tokens and 64 KiB…1 GiB"
+                    )
+                }
+            }
             try claims.validate()
         }
     }
 
     private let keys: any JWTKeySource
     private let configuration: Configuration
+    /// Shared by every copy of this verifier.
+    let tokenCache: VerifiedTokenCache?
 
     /// Creates a verifier.
     ///
@@ -93,6 +129,9 @@ public struct JWTVerifier: Sendable {
         try configuration.validate()
         self.keys = keys
         self.configuration = configuration
+        self.tokenCache = configuration.tokenCache.map {
+            VerifiedTokenCache(capacity: $0.capacity, maxBytes: $0.maxBytes)
+        }
     }
 
     /// Verifies a compact JWS/JWT and checks its claims.
@@ -104,6 +143,28 @@ public struct JWTVerifier: Sendable {
     /// - Returns: The verified token.
     /// - Throws: ``JWTError``; its ``JWTError/code`` says why the token was refused.
     public func verify(_ token: String) async throws(JWTError) -> VerifiedJWT {
+        if let tokenCache, let hit = tokenCache.lookup(token) {
+            do {
+                try ClaimsValidation.checkTime(hit.token.claims, policy: configuration.claims)
+            } catch {
+                tokenCache.remove(token)
+                throw error
+            }
+            let header = hit.token.header
+            if let current = try? await keys.key(for: header.keyID, algorithm: header.algorithm), current === hit.key {
+                return hit.token
+            }
+            // The key left the set (or its kid now names another key): verify from scratch.
+            tokenCache.remove(token)
+        }
+        let verified = try await verifyUncached(token)
+        tokenCache?.insert(token, verified: verified.token, key: verified.key)
+        return verified.token
+    }
+
+    /// The full verification, returning the key that verified the token too.
+    private func verifyUncached(_ token: String) async throws(JWTError) -> (token: VerifiedJWT, key: JWTVerificationKey)
+    {
         let (jws, header, algorithm) = try withUTF8Bytes(of: token) { bytes throws(JWTError) in
             let jws = try CompactJWS(bytes, maxBytes: configuration.maxTokenBytes)
             let header = try JOSEHeader(decoded: jws.header)
@@ -136,12 +197,13 @@ public struct JWTVerifier: Sendable {
             throw JWTError(.malformed, "payload is not strict JSON (\(error))")
         }
         let claims = try ClaimsValidation.validate(payload, header: header, policy: configuration.claims)
-        return VerifiedJWT(
+        let verified = VerifiedJWT(
             header: VerifiedJWT.Header(algorithm: algorithm, keyID: header.keyID, type: header.type),
             claims: claims,
             payload: jws.payload,
             payloadJSON: payload
         )
+        return (verified, key)
     }
 
     private func allowedAlgorithm(_ name: String) throws(JWTError) -> JWTAlgorithm {

@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOConcurrencyHelpers
 
 /// The default ``JWKSFetcher``: a GET through async-http-client, with redirects refused, the
 /// connect timeout and deadline applied, and the body size enforced while it streams in.

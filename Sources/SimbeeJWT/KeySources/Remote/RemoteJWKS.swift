@@ -1,7 +1,7 @@
 public import Logging
 public import Metrics
-public import ServiceLifecycle
 import NIOConcurrencyHelpers
+public import ServiceLifecycle
 
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
