@@ -71,8 +71,7 @@ public struct RegisteredClaims: Sendable, Hashable {
         case .string(let text)?: scopes += Self.split(text)
         case let list?: scopes += try Self.stringArray(list, "scp")
         }
-        var seen: Set<ExactText> = []
-        self.scopes = scopes.filter { seen.insert(ExactText($0)).inserted }
+        self.scopes = Self.removingDuplicates(scopes)
     }
 
     private static func string(_ payload: JSONObject, _ name: String) throws(JWTError) -> String? {
@@ -96,6 +95,24 @@ public struct RegisteredClaims: Sendable, Hashable {
             strings.append(string)
         }
         return strings
+    }
+
+    /// `scopes` in order with later repeats removed, compared byte for byte (a set only for long lists).
+    private static func removingDuplicates(_ scopes: [String]) -> [String] {
+        guard scopes.count > 1 else { return scopes }
+        if scopes.count <= 16 {
+            let repeats = scopes.indices.contains { index in
+                scopes[..<index].contains { $0.isExactly(scopes[index]) }
+            }
+            guard repeats else { return scopes }  // the usual case: no copy
+            var unique: [String] = []
+            for scope in scopes where !unique.contains(where: { $0.isExactly(scope) }) {
+                unique.append(scope)
+            }
+            return unique
+        }
+        var seen: Set<ExactText> = []
+        return scopes.filter { seen.insert(ExactText($0)).inserted }
     }
 
     private static func split(_ text: String) -> [String] {

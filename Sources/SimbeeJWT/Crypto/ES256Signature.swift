@@ -38,26 +38,23 @@ enum ES256Signature {
         let s = UnsafeBufferPointer(rebasing: signature[32..<64])
         guard isInRange(r), isInRange(s) else { throw .scalarOutOfRange }
 
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        digest.withUnsafeMutableBufferPointer { out in
-            _ = SHA256(message.baseAddress, message.count, out.baseAddress)
+        guard let prepared = key.preparedVerification, let context = EVP_PKEY_CTX_dup(prepared) else {
+            throw .mismatch
         }
-
-        // SEQUENCE { INTEGER r, INTEGER s }: at most 2 + 2 × (2 + 33) = 72 bytes, short-form lengths.
-        var der = [UInt8]()
-        der.reserveCapacity(72)
-        der.append(0x30)
-        der.append(0)
-        appendDERInteger(r, to: &der)
-        appendDERInteger(s, to: &der)
-        der[1] = UInt8(der.count - 2)
-
-        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else { throw .mismatch }
         defer { EVP_PKEY_CTX_free(context) }
-        let status =
-            EVP_PKEY_verify_init(context) == 1
-            ? EVP_PKEY_verify(context, der, der.count, digest, digest.count)
-            : -1
+        // Digest and DER live on the stack: SEQUENCE { INTEGER r, INTEGER s } is at most
+        // 2 + 2 × (2 + 33) = 72 bytes, with short-form lengths.
+        let status = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32 + 72) { scratch -> Int32 in
+            let digest = scratch.baseAddress!
+            _ = SHA256(message.baseAddress, message.count, digest)
+            let der = UnsafeMutableBufferPointer(rebasing: scratch[32...])
+            var length = 2
+            length = appendDERInteger(r, to: der, at: length)
+            length = appendDERInteger(s, to: der, at: length)
+            der[0] = 0x30
+            der[1] = UInt8(length - 2)
+            return EVP_PKEY_verify(context, der.baseAddress, length, digest, 32)
+        }
         guard status == 1 else {
             ERR_clear_error()
             throw .mismatch
@@ -78,14 +75,28 @@ enum ES256Signature {
         return false  // equal to n
     }
 
-    /// Appends `value` (32 bytes big-endian, non-zero) as a minimal DER INTEGER.
-    private static func appendDERInteger(_ value: UnsafeBufferPointer<UInt8>, to der: inout [UInt8]) {
+    /// Writes `value` (32 bytes big-endian, non-zero) as a minimal DER INTEGER at `offset`;
+    /// returns the offset after it.
+    private static func appendDERInteger(
+        _ value: UnsafeBufferPointer<UInt8>,
+        to der: UnsafeMutableBufferPointer<UInt8>,
+        at offset: Int
+    ) -> Int {
         var start = 0
         while start < 31, value[start] == 0 { start += 1 }
         let needsPad = value[start] & 0x80 != 0
-        der.append(0x02)
-        der.append(UInt8(32 - start + (needsPad ? 1 : 0)))
-        if needsPad { der.append(0) }
-        der.append(contentsOf: value[start...])
+        var position = offset
+        der[position] = 0x02
+        der[position + 1] = UInt8(32 - start + (needsPad ? 1 : 0))
+        position += 2
+        if needsPad {
+            der[position] = 0
+            position += 1
+        }
+        for index in start..<32 {
+            der[position] = value[index]
+            position += 1
+        }
+        return position
     }
 }

@@ -71,7 +71,7 @@ package enum Base64URL {
 
     /// Decodes into `output`, which must hold exactly `decodedLength(ofEncodedLength: input.count)` bytes.
     /// Returns the failure, if any, instead of throwing so that it can run inside initialiser closures.
-    private static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>)
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>)
         -> DecodingError?
     {
         let table = decodeTable

@@ -126,6 +126,7 @@ package struct StrictJSONReader {
             position += 1
             return JSONObject(members: members)
         }
+        members.reserveCapacity(8)  // one allocation for a typical JOSE header or claims set
         while true {
             guard try peek() == UInt8(ascii: "\"") else { throw .unexpectedByte(offset: position) }
             let nameOffset = position
@@ -167,6 +168,7 @@ package struct StrictJSONReader {
             position += 1
             return elements
         }
+        elements.reserveCapacity(4)
         while true {
             elements.append(try readValue(depth: depth + 1))
             skipWhitespace()

@@ -21,28 +21,61 @@ package struct CompactJWS: Sendable {
     ///   - maxBytes: The size limit, checked before anything else.
     /// - Throws: ``JWTError`` with ``JWTError/Code/tokenTooLarge`` or ``JWTError/Code/malformed``.
     package init(_ token: UnsafeBufferPointer<UInt8>, maxBytes: Int) throws(JWTError) {
-        guard token.count <= maxBytes else {
-            throw JWTError(.tokenTooLarge, "token is \(token.count) bytes, more than the limit of \(maxBytes)")
-        }
-        var firstDot = -1
-        var secondDot = -1
-        for index in token.indices where token[index] == UInt8(ascii: ".") {
-            if firstDot < 0 {
-                firstDot = index
-            } else if secondDot < 0 {
-                secondDot = index
-            } else {
-                throw JWTError(.malformed, "token has more than three segments")
+        let layout = try Layout(token, maxBytes: maxBytes)
+        header = try Self.decode(layout.header(of: token), "header")
+        payload = try Self.decode(layout.payload(of: token), "payload")
+        signature = try Self.decode(layout.signature(of: token), "signature")
+        signingInput = Array(layout.signingInput(of: token))
+    }
+
+    /// Where the two dots of a compact JWS are: found in one pass, without allocating, after the
+    /// size limit.
+    package struct Layout: Sendable {
+        package let firstDot: Int
+        package let secondDot: Int
+
+        /// Checks the size limit, then that `token` is exactly three non-empty dot-separated segments.
+        ///
+        /// - Throws: ``JWTError`` with ``JWTError/Code/tokenTooLarge`` or ``JWTError/Code/malformed``.
+        package init(_ token: UnsafeBufferPointer<UInt8>, maxBytes: Int) throws(JWTError) {
+            guard token.count <= maxBytes else {
+                throw JWTError(.tokenTooLarge, "token is \(token.count) bytes, more than the limit of \(maxBytes)")
             }
+            var firstDot = -1
+            var secondDot = -1
+            for index in token.indices where token[index] == UInt8(ascii: ".") {
+                if firstDot < 0 {
+                    firstDot = index
+                } else if secondDot < 0 {
+                    secondDot = index
+                } else {
+                    throw JWTError(.malformed, "token has more than three segments")
+                }
+            }
+            guard secondDot >= 0 else { throw JWTError(.malformed, "token does not have three segments") }
+            guard firstDot > 0, secondDot > firstDot + 1, secondDot < token.count - 1 else {
+                throw JWTError(.malformed, "token has an empty segment")
+            }
+            self.firstDot = firstDot
+            self.secondDot = secondDot
         }
-        guard secondDot >= 0 else { throw JWTError(.malformed, "token does not have three segments") }
-        guard firstDot > 0, secondDot > firstDot + 1, secondDot < token.count - 1 else {
-            throw JWTError(.malformed, "token has an empty segment")
+
+        package func header(of token: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: token[..<firstDot])
         }
-        header = try Self.decode(UnsafeBufferPointer(rebasing: token[..<firstDot]), "header")
-        payload = try Self.decode(UnsafeBufferPointer(rebasing: token[(firstDot + 1)..<secondDot]), "payload")
-        signature = try Self.decode(UnsafeBufferPointer(rebasing: token[(secondDot + 1)...]), "signature")
-        signingInput = Array(token[..<secondDot])
+
+        package func payload(of token: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: token[(firstDot + 1)..<secondDot])
+        }
+
+        package func signature(of token: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: token[(secondDot + 1)...])
+        }
+
+        /// `ASCII(BASE64URL(header)) '.' ASCII(BASE64URL(payload))`, exactly as the token holds it.
+        package func signingInput(of token: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: token[..<secondDot])
+        }
     }
 
     /// Splits and decodes a token given as a string; see ``init(_:maxBytes:)``.
@@ -50,15 +83,42 @@ package struct CompactJWS: Sendable {
         self = try withUTF8Bytes(of: token) { bytes throws(JWTError) in try CompactJWS(bytes, maxBytes: maxBytes) }
     }
 
-    private static func decode(_ segment: UnsafeBufferPointer<UInt8>, _ name: String) throws(JWTError) -> [UInt8] {
+    /// Decodes one segment strictly into a new array.
+    package static func decode(_ segment: UnsafeBufferPointer<UInt8>, _ name: StaticString) throws(JWTError) -> [UInt8] {
         do {
             return try Base64URL.decode(segment)
-        } catch .invalidCharacter {
-            throw JWTError(.malformed, "\(name) segment has a character outside the base64url alphabet")
-        } catch .invalidLength {
-            throw JWTError(.malformed, "\(name) segment has an impossible base64url length")
         } catch {
-            throw JWTError(.malformed, "\(name) segment is not canonical base64url (non-zero trailing bits)")
+            throw malformed(error, name)
+        }
+    }
+
+    /// Decodes one segment strictly into temporary storage (on the stack when small) for the
+    /// duration of `body`.
+    package static func withDecoded<Result>(
+        _ segment: UnsafeBufferPointer<UInt8>,
+        _ name: StaticString,
+        _ body: (UnsafeBufferPointer<UInt8>) throws(JWTError) -> Result
+    ) throws(JWTError) -> Result {
+        guard let count = Base64URL.decodedLength(ofEncodedLength: segment.count) else {
+            throw malformed(.invalidLength, name)
+        }
+        let outcome = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+            Swift.Result { () throws(JWTError) in
+                if let failure = Base64URL.decode(segment, into: buffer) { throw malformed(failure, name) }
+                return try body(UnsafeBufferPointer(buffer))
+            }
+        }
+        return try outcome.get()
+    }
+
+    private static func malformed(_ failure: Base64URL.DecodingError, _ name: StaticString) -> JWTError {
+        switch failure {
+        case .invalidCharacter:
+            JWTError(.malformed, "\(name) segment has a character outside the base64url alphabet")
+        case .invalidLength:
+            JWTError(.malformed, "\(name) segment has an impossible base64url length")
+        case .nonZeroTrailingBits:
+            JWTError(.malformed, "\(name) segment is not canonical base64url (non-zero trailing bits)")
         }
     }
 }

@@ -22,7 +22,7 @@ package struct JOSEHeader: Sendable {
     ///
     /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` or
     ///   ``JWTError/Code/unsupportedCriticalHeader``.
-    package init(decoded bytes: [UInt8]) throws(JWTError) {
+    package init(decoded bytes: some Collection<UInt8>) throws(JWTError) {
         let value: JSONValue
         do {
             value = try StrictJSONReader.read(bytes, limits: Self.jsonLimits)

@@ -163,13 +163,25 @@ public struct JWTVerifier: Sendable {
     }
 
     /// The full verification, returning the key that verified the token too.
-    private func verifyUncached(_ token: String) async throws(JWTError) -> (token: VerifiedJWT, key: JWTVerificationKey)
-    {
-        let (jws, header, algorithm) = try withUTF8Bytes(of: token) { bytes throws(JWTError) in
-            let jws = try CompactJWS(bytes, maxBytes: configuration.maxTokenBytes)
-            let header = try JOSEHeader(decoded: jws.header)
-            return (jws, header, try allowedAlgorithm(header.algorithmName))
+    ///
+    /// The token's bytes are read in two short passes around the key lookup (which may suspend):
+    /// segments are decoded into temporary storage where they are not kept, and the signing input
+    /// is never copied.
+    private func verifyUncached(_ token: String) async throws(JWTError) -> (token: VerifiedJWT, key: JWTVerificationKey) {
+        let parsed = try withUTF8Bytes(of: token) { bytes throws(JWTError) -> ParsedToken in
+            let layout = try CompactJWS.Layout(bytes, maxBytes: configuration.maxTokenBytes)
+            let header = try CompactJWS.withDecoded(layout.header(of: bytes), "header") { decoded throws(JWTError) in
+                try JOSEHeader(decoded: decoded)
+            }
+            let algorithm = try allowedAlgorithm(header.algorithmName)
+            let payload = try CompactJWS.decode(layout.payload(of: bytes), "payload")
+            let signature = try CompactJWS.withDecoded(layout.signature(of: bytes), "signature") { decoded in
+                DecodedSignature(decoded)
+            }
+            return ParsedToken(layout: layout, header: header, algorithm: algorithm, payload: payload, signature: signature)
         }
+        let header = parsed.header
+        let algorithm = parsed.algorithm
 
         if configuration.requiresKeyID, header.keyID == nil {
             throw JWTError(.unknownKey, "token has no kid")
@@ -178,16 +190,16 @@ public struct JWTVerifier: Sendable {
         guard key.permits(algorithm) else {
             throw JWTError(.keyMismatch, "the key named by kid cannot verify \(algorithm.name)")
         }
-        try jws.signature.withUnsafeBufferPointer { signature throws(JWTError) in
-            try jws.signingInput.withUnsafeBufferPointer { message throws(JWTError) in
-                try key.verify(signature: signature, over: message)
+        try withUTF8Bytes(of: token) { bytes throws(JWTError) in
+            try parsed.signature.withBytes { signature throws(JWTError) in
+                try key.verify(signature: signature, over: parsed.layout.signingInput(of: bytes))
             }
         }
 
         // The signature holds: only now is the payload read.
         let payload: JSONObject
         do {
-            guard let object = try StrictJSONReader.read(jws.payload, limits: JOSEHeader.jsonLimits).objectValue else {
+            guard let object = try StrictJSONReader.read(parsed.payload, limits: JOSEHeader.jsonLimits).objectValue else {
                 throw JWTError(.malformed, "payload is not a JSON object")
             }
             payload = object
@@ -200,10 +212,46 @@ public struct JWTVerifier: Sendable {
         let verified = VerifiedJWT(
             header: VerifiedJWT.Header(algorithm: algorithm, keyID: header.keyID, type: header.type),
             claims: claims,
-            payload: jws.payload,
+            payload: parsed.payload,
             payloadJSON: payload
         )
         return (verified, key)
+    }
+
+    /// What the first pass over a token produced.
+    private struct ParsedToken {
+        let layout: CompactJWS.Layout
+        let header: JOSEHeader
+        let algorithm: JWTAlgorithm
+        let payload: [UInt8]
+        let signature: DecodedSignature
+    }
+
+    /// A decoded signature: the expected 64 bytes held inline, any other length (refused later, by
+    /// the algorithm's own length check) in an array.
+    private struct DecodedSignature {
+        private var inline = SIMD64<UInt8>()
+        private var other: [UInt8]?
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            if bytes.count == 64 {
+                withUnsafeMutableBytes(of: &inline) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
+            } else {
+                other = Array(bytes)
+            }
+        }
+
+        func withBytes<Result>(
+            _ body: (UnsafeBufferPointer<UInt8>) throws(JWTError) -> Result
+        ) throws(JWTError) -> Result {
+            if let other {
+                return try other.withUnsafeBufferPointer { bytes throws(JWTError) in try body(bytes) }
+            }
+            let outcome = withUnsafeBytes(of: inline) { raw in
+                Swift.Result { () throws(JWTError) in try body(raw.bindMemory(to: UInt8.self)) }
+            }
+            return try outcome.get()
+        }
     }
 
     private func allowedAlgorithm(_ name: String) throws(JWTError) -> JWTAlgorithm {

@@ -1,0 +1,43 @@
+// swift-tools-version:6.1
+// The benchmark package: its own manifest so that the library's build stays light.
+// Run from the repository root: `Benchmarks/compare.sh` (or `swift package --package-path Benchmarks benchmark`).
+import PackageDescription
+
+import struct Foundation.URL
+
+// A path dependency's identity is its folder's name, whatever the clone is called.
+let library = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .lastPathComponent.lowercased()
+
+let package = Package(
+    name: "SimbeeJWTBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
+    ],
+    targets: [
+        // libcrypto for the OpenSSL floor benchmarks (the floor calls OpenSSL directly).
+        .systemLibrary(name: "CBenchOpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(
+            name: "BenchSupport",
+            dependencies: [
+                "CBenchOpenSSL",
+                .product(name: "SimbeeJWT", package: library),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+        .executableTarget(
+            name: "VerifyBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/VerifyBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // A plain loop over one operation, for callgrind instruction counts (`Benchmarks/profile.sh`).
+        .executableTarget(name: "verify-profile", dependencies: ["BenchSupport"]),
+    ]
+)

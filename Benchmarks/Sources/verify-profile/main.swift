@@ -1,0 +1,29 @@
+import BenchSupport
+import Foundation
+import SimbeeJWT
+
+// Runs one operation N times, for instruction counts under callgrind (see Benchmarks/profile.sh):
+//   verify-profile <operation> <iterations>
+let arguments = CommandLine.arguments
+guard arguments.count == 3, let iterations = Int(arguments[2]) else {
+    print("usage: verify-profile es256-floor|eddsa-floor|es256|eddsa|es256-cached|parse <iterations>")
+    exit(2)
+}
+let operation = arguments[1]
+let floor = Bench.OpenSSLFloor()
+let verifier = Bench.staticVerifier()
+let cached = Bench.staticVerifier(tokenCache: true)
+_ = try await cached.verify(Bench.es256Token)
+var checksum = 0
+for _ in 0..<iterations {
+    switch operation {
+    case "es256-floor": checksum &+= floor.verifyES256() ? 1 : 0
+    case "eddsa-floor": checksum &+= floor.verifyEd25519() ? 1 : 0
+    case "es256": checksum &+= try await verifier.verify(Bench.es256Token).payload.count
+    case "eddsa": checksum &+= try await verifier.verify(Bench.eddsaToken).payload.count
+    case "es256-cached": checksum &+= try await cached.verify(Bench.es256Token).payload.count
+    case "parse": checksum &+= Bench.parseOnly(Bench.es256Token)
+    default: fatalError("unknown operation \(operation)")
+    }
+}
+print("\(operation) \(iterations) \(checksum)")
