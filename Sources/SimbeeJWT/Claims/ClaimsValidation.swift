@@ -17,14 +17,14 @@ enum ClaimsValidation {
 
         if let issuer = policy.issuer {
             guard let actual = claims.issuer else { throw JWTError(.missingClaim, "token has no iss") }
-            guard actual.utf8.elementsEqual(issuer.utf8) else {
+            guard actual.isExactly(issuer) else {
                 throw JWTError(.issuerMismatch, "iss is not the expected issuer")
             }
         }
         if !policy.audiences.isEmpty {
             guard !claims.audience.isEmpty else { throw JWTError(.missingClaim, "token has no aud") }
             let matches = claims.audience.contains { audience in
-                policy.audiences.contains { $0.utf8.elementsEqual(audience.utf8) }
+                policy.audiences.contains { $0.isExactly(audience) }
             }
             guard matches else { throw JWTError(.audienceMismatch, "aud does not contain an accepted audience") }
         }

@@ -13,7 +13,7 @@ struct ExactText: Hashable, Sendable {
     }
 
     static func == (lhs: ExactText, rhs: ExactText) -> Bool {
-        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+        lhs.string.isExactly(rhs.string)
     }
 
     func hash(into hasher: inout Hasher) {
@@ -29,6 +29,33 @@ struct ExactText: Hashable, Sendable {
 extension String {
     /// Whether the two strings have the same UTF-8 bytes (no Unicode normalization).
     func isExactly(_ other: String) -> Bool {
-        utf8.elementsEqual(other.utf8)
+        guard utf8.count == other.utf8.count else { return false }
+        var lhs = self
+        var rhs = other
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                for index in 0..<left.count where left[index] != right[index] { return false }
+                return true
+            }
+        }
+    }
+}
+
+extension String {
+    /// A string from bytes that must be valid UTF-8, or `nil`. Faster than
+    /// `String(validating:as:)`, whose generic decoding loop dominates short JOSE strings: ASCII is
+    /// taken as is, anything else is decoded and accepted only if decoding repaired nothing.
+    init?(strictUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        var isASCII = true
+        for byte in bytes where byte >= 0x80 {
+            isASCII = false
+            break
+        }
+        let decoded = String(decoding: bytes, as: UTF8.self)
+        if !isASCII {
+            // Repair replaces each invalid sequence with U+FFFD, which changes the bytes.
+            guard decoded.utf8.count == bytes.count, decoded.utf8.elementsEqual(bytes) else { return nil }
+        }
+        self = decoded
     }
 }

@@ -131,12 +131,13 @@ package struct StrictJSONReader {
             guard try peek() == UInt8(ascii: "\"") else { throw .unexpectedByte(offset: position) }
             let nameOffset = position
             let name = try readString()
+            let key = NameKey(name)
             if names == nil, members.count >= 16 {
                 names = Set(members.map { ExactText($0.name) })
             }
             if names != nil {
                 guard names!.insert(ExactText(name)).inserted else { throw .duplicateMemberName(offset: nameOffset) }
-            } else if members.contains(where: { $0.name.isExactly(name) }) {
+            } else if members.contains(where: { $0.key == key && (key.isComplete || $0.name.isExactly(name)) }) {
                 throw .duplicateMemberName(offset: nameOffset)
             }
             skipWhitespace()
@@ -144,7 +145,7 @@ package struct StrictJSONReader {
             position += 1
             skipWhitespace()
             let value = try readValue(depth: depth + 1)
-            members.append(JSONObject.Member(name: name, value: value))
+            members.append(JSONObject.Member(name: name, value: value, key: key))
             skipWhitespace()
             switch try peek() {
             case UInt8(ascii: ","):
@@ -234,7 +235,7 @@ package struct StrictJSONReader {
             let byte = bytes[scan]
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[position..<scan])
-                guard let string = String(validating: raw, as: UTF8.self) else { throw .invalidUTF8(offset: start) }
+                guard let string = String(strictUTF8: raw) else { throw .invalidUTF8(offset: start) }
                 position = scan + 1
                 return string
             }
@@ -257,7 +258,8 @@ package struct StrictJSONReader {
                 position += 1
                 // Escapes only produce whole scalars, which cannot complete a truncated raw
                 // sequence, so validating the result validates the raw bytes too.
-                guard let string = String(validating: utf8, as: UTF8.self) else { throw .invalidUTF8(offset: start) }
+                let decoded = utf8.withUnsafeBufferPointer { String(strictUTF8: $0) }
+                guard let string = decoded else { throw .invalidUTF8(offset: start) }
                 return string
             case UInt8(ascii: "\\"):
                 position += 1
