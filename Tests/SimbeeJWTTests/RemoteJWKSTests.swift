@@ -322,14 +322,16 @@ struct RemoteJWKSTests {
     @Test("cancelling one waiting caller neither cancels the shared fetch nor the other callers")
     func cancellation() async throws {
         let harness = try await RemoteJWKSHarness.make(serving: nil)
-        harness.server.answer(.delayed(milliseconds: 600, .respond(status: 200, headers: [], body: try RemoteJWKSHarness.document(["es256-a"]))))
+        // The answer takes 3 s; the cancelled caller must be back long before it arrives.
+        harness.server.answer(
+            .delayed(milliseconds: 3_000, .respond(status: 200, headers: [], body: try RemoteJWKSHarness.document(["es256-a"])))
+        )
         let cancelled = Task { await harness.lookup("es256-a") }
         let patient = Task { await harness.lookup("es256-a") }
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitUntil { harness.server.requestCount == 1 }
         cancelled.cancel()
-        let started = ContinuousClock.now
         #expect(await cancelled.value == "jwks_unavailable")
-        #expect(ContinuousClock.now - started < .milliseconds(500), "the cancelled caller waited for the fetch")
+        #expect(harness.keys.status.keyCount == 0, "the cancelled caller waited for the fetch")
         #expect(await patient.value == "found")
         #expect(harness.server.requestCount == 1)
         #expect(harness.keys.status.keyIDs == ["es256-a"])
