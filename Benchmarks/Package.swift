@@ -16,6 +16,7 @@ let package = Package(
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libcrypto for the OpenSSL floor benchmarks (the floor calls OpenSSL directly).
@@ -26,6 +27,7 @@ let package = Package(
                 "CBenchOpenSSL",
                 .product(name: "SimbeeJWT", package: library),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -38,6 +40,9 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // A plain loop over one operation, for callgrind instruction counts (`Benchmarks/profile.sh`).
-        .executableTarget(name: "verify-profile", dependencies: ["BenchSupport"]),
+        .executableTarget(
+            name: "verify-profile",
+            dependencies: ["BenchSupport", .product(name: "JWTKit", package: "jwt-kit")]
+        ),
     ]
 )

@@ -9,6 +9,7 @@ import sys
 
 TIME = re.compile(r"Time \(wall clock\) \((ns|μs|us|ms)\)")
 SCALE = {"ns": 0.001, "μs": 1.0, "us": 1.0, "ms": 1000.0}
+COUNT_SCALE = {"K": 1_000, "M": 1_000_000, "G": 1_000_000_000}
 
 
 def parse(lines):
@@ -29,10 +30,11 @@ def parse(lines):
         except ValueError:
             continue
         match = TIME.match(cells[0])
+        count_scale = COUNT_SCALE.get(re.search(r"\((K|M|G)\)", cells[0]).group(1), 1) if re.search(r"\((K|M|G)\)", cells[0]) else 1
         if match:
             results[name]["us"] = value * SCALE[match.group(1)]
         elif cells[0].startswith("Malloc (total)"):
-            results[name]["mallocs"] = value
+            results[name]["mallocs"] = value * count_scale
         elif cells[0].startswith("Instructions"):
             results[name]["instructions"] = value
     return results

@@ -1388,12 +1388,7 @@ private enum Kit {
     }
 
     static func refusal(_ token: String, _ verifier: JWTVerifier) async -> JWTError? {
-        do {
-            _ = try await verifier.verify(token)
-            return nil
-        } catch {
-            return error
-        }
+        await TestSupport.refusal(token, verifier)
     }
 
     /// Expects `verify` to refuse `token` with exactly `expected`, or to accept it when `expected` is nil.
@@ -1404,12 +1399,7 @@ private enum Kit {
         _ comment: Comment? = nil,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async {
-        let error = await refusal(token, verifier)
-        #expect(
-            error?.code == expected,
-            "\(comment?.rawValue ?? "") → \(error?.description ?? "valid")",
-            sourceLocation: sourceLocation
-        )
+        await TestSupport.expect(token, verifier, expected, comment, sourceLocation: sourceLocation)
     }
 
     static func codeNamed(_ name: String) -> JWTError.Code? {

@@ -464,12 +464,7 @@ private enum Edge {
     }
 
     static func error(_ token: String, _ verifier: JWTVerifier) async -> JWTError? {
-        do {
-            _ = try await verifier.verify(token)
-            return nil
-        } catch {
-            return error
-        }
+        await TestSupport.refusal(token, verifier)
     }
 
     static func expect(
@@ -479,12 +474,7 @@ private enum Edge {
         _ comment: Comment? = nil,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async {
-        let error = await error(token, verifier)
-        #expect(
-            error?.code == expected,
-            "\(comment?.rawValue ?? "") → \(error?.description ?? "valid")",
-            sourceLocation: sourceLocation
-        )
+        await TestSupport.expect(token, verifier, expected, comment, sourceLocation: sourceLocation)
     }
 
     static func segments(_ token: String) -> [String] {

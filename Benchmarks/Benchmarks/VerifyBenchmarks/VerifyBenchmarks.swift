@@ -11,6 +11,7 @@ import SimbeeJWT
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .instructions, .mallocCountTotal],
+        timeUnits: .microseconds,
         warmupIterations: 5,
         scalingFactor: .one,
         maxDuration: .seconds(2),
@@ -20,6 +21,7 @@ let benchmarks: @Sendable () -> Void = {
     // that two threads contend on.
     let timeOnly = Benchmark.Configuration(
         metrics: [.wallClock, .throughput],
+        timeUnits: .microseconds,
         warmupIterations: 5,
         scalingFactor: .one,
         maxDuration: .seconds(3),

@@ -1,6 +1,7 @@
 import CBenchOpenSSL
 import Foundation
 import JWTKit
+import Logging
 @_spi(Testing) @_spi(Benchmarks) import SimbeeJWT
 
 /// Everything the benchmarks measure, set up once: the fixture tokens and keys, SimbeeJWT
@@ -71,7 +72,11 @@ public enum Bench {
 
     /// A verifier over a `RemoteJWKS` whose snapshot is loaded (every lookup is a cache hit).
     public static func remoteVerifier() async -> JWTVerifier {
-        let keys = try! RemoteJWKS(url: "https://jwks.bench.invalid/jwks.json", fetcher: InMemoryFetcher())
+        let keys = try! RemoteJWKS(
+            url: "https://jwks.bench.invalid/jwks.json",
+            fetcher: InMemoryFetcher(),
+            logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+        )
         let verifier = try! JWTVerifier(keys: keys, configuration: .init(claims: policy(), tokenCache: nil))
         _ = try! await verifier.verify(es256Token)
         return verifier

@@ -84,7 +84,8 @@ package struct CompactJWS: Sendable {
     }
 
     /// Decodes one segment strictly into a new array.
-    package static func decode(_ segment: UnsafeBufferPointer<UInt8>, _ name: StaticString) throws(JWTError) -> [UInt8] {
+    package static func decode(_ segment: UnsafeBufferPointer<UInt8>, _ name: StaticString) throws(JWTError) -> [UInt8]
+    {
         do {
             return try Base64URL.decode(segment)
         } catch {

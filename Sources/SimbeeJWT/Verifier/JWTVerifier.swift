@@ -167,7 +167,8 @@ public struct JWTVerifier: Sendable {
     /// The token's bytes are read in two short passes around the key lookup (which may suspend):
     /// segments are decoded into temporary storage where they are not kept, and the signing input
     /// is never copied.
-    private func verifyUncached(_ token: String) async throws(JWTError) -> (token: VerifiedJWT, key: JWTVerificationKey) {
+    private func verifyUncached(_ token: String) async throws(JWTError) -> (token: VerifiedJWT, key: JWTVerificationKey)
+    {
         let parsed = try withUTF8Bytes(of: token) { bytes throws(JWTError) -> ParsedToken in
             let layout = try CompactJWS.Layout(bytes, maxBytes: configuration.maxTokenBytes)
             let header = try CompactJWS.withDecoded(layout.header(of: bytes), "header") { decoded throws(JWTError) in
@@ -178,7 +179,13 @@ public struct JWTVerifier: Sendable {
             let signature = try CompactJWS.withDecoded(layout.signature(of: bytes), "signature") { decoded in
                 DecodedSignature(decoded)
             }
-            return ParsedToken(layout: layout, header: header, algorithm: algorithm, payload: payload, signature: signature)
+            return ParsedToken(
+                layout: layout,
+                header: header,
+                algorithm: algorithm,
+                payload: payload,
+                signature: signature
+            )
         }
         let header = parsed.header
         let algorithm = parsed.algorithm
@@ -199,7 +206,8 @@ public struct JWTVerifier: Sendable {
         // The signature holds: only now is the payload read.
         let payload: JSONObject
         do {
-            guard let object = try StrictJSONReader.read(parsed.payload, limits: JOSEHeader.jsonLimits).objectValue else {
+            guard let object = try StrictJSONReader.read(parsed.payload, limits: JOSEHeader.jsonLimits).objectValue
+            else {
                 throw JWTError(.malformed, "payload is not a JSON object")
             }
             payload = object

@@ -88,4 +88,30 @@ enum TestSupport {
             return error.code.name
         }
     }
+
+    /// The error `verify` throws for `token`, or `nil` when it verifies.
+    static func refusal(_ token: String, _ verifier: JWTVerifier) async -> JWTError? {
+        do {
+            _ = try await verifier.verify(token)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Expects `verify` to refuse `token` with exactly `expected`, or to accept it when `expected` is nil.
+    static func expect(
+        _ token: String,
+        _ verifier: JWTVerifier,
+        _ expected: JWTError.Code?,
+        _ comment: Comment? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async {
+        let error = await refusal(token, verifier)
+        #expect(
+            error?.code == expected,
+            "\(comment?.rawValue ?? "") → \(error?.description ?? "valid")",
+            sourceLocation: sourceLocation
+        )
+    }
 }
