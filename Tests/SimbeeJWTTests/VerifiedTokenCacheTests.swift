@@ -187,6 +187,15 @@ struct VerifiedTokenCacheTests {
         #expect(await TestSupport.outcome(verifier, lookalike) == "malformed")  // …the verifier does not.
     }
 
+    @Test("an oversized token is refused before the cache hashes it")
+    func sizeLimitBeforeCache() async throws {
+        let verifier = try Self.verifier(keys: try TestSupport.fixtureKeySet(), clock: MovableClock(1_796_000_000))
+        let huge = String(repeating: "a", count: 10 << 20)
+        #expect(await TestSupport.outcome(verifier, huge) == "token_too_large")
+        let stats = try #require(verifier.tokenCache).statistics
+        #expect(stats.misses == 0 && stats.hits == 0)
+    }
+
     @Test("out-of-range cache bounds are refused")
     func invalidBounds() throws {
         for (capacity, bytes) in [(0, 1 << 20), (2_000_000, 1 << 20), (10, 1_000)] {

@@ -143,7 +143,8 @@ public struct JWTVerifier: Sendable {
     /// - Returns: The verified token.
     /// - Throws: ``JWTError``; its ``JWTError/code`` says why the token was refused.
     public func verify(_ token: String) async throws(JWTError) -> VerifiedJWT {
-        if let tokenCache, let hit = tokenCache.lookup(token) {
+        // The size limit comes first even for the cache: hashing a huge input is work too.
+        if let tokenCache, token.utf8.count <= configuration.maxTokenBytes, let hit = tokenCache.lookup(token) {
             do {
                 try ClaimsValidation.checkTime(hit.token.claims, policy: configuration.claims)
             } catch {
