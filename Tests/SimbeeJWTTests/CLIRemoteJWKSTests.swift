@@ -28,7 +28,13 @@ struct CLIRemoteJWKSTests {
         }
 
         /// Sends one line and returns the result line it produced (waiting at most 30 s).
-        func verify(_ token: String) throws -> [String: Any] {
+        func verify(_ token: String) async throws -> [String: Any] {
+            let line = try await offloaded { try self.verifyBlocking(token) }
+            return try JSONSerialization.jsonObject(with: line) as? [String: Any] ?? [:]
+        }
+
+        /// The raw result line for one token.
+        private func verifyBlocking(_ token: String) throws -> Data {
             input.fileHandleForWriting.write(Data((token + "\n").utf8))
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline {
@@ -38,7 +44,7 @@ struct CLIRemoteJWKSTests {
                     buffer.removeSubrange(buffer.startIndex...newline)
                     return Data(line)
                 }
-                if let line { return try JSONSerialization.jsonObject(with: line) as? [String: Any] ?? [:] }
+                if let line { return line }
                 let chunk = output.fileHandleForReading.availableData
                 if chunk.isEmpty { break }
                 buffer.withLockedValue { $0.append(chunk) }
@@ -47,7 +53,11 @@ struct CLIRemoteJWKSTests {
         }
 
         /// Closes stdin and returns the exit status.
-        func finish() throws -> Int32 {
+        func finish() async throws -> Int32 {
+            try await offloaded { try self.finishBlocking() }
+        }
+
+        private func finishBlocking() throws -> Int32 {
             try input.fileHandleForWriting.close()
             process.waitUntilExit()
             return process.terminationStatus
@@ -62,15 +72,15 @@ struct CLIRemoteJWKSTests {
         defer { Task { await server.shutdown() } }
         server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
         let session = try Session(["verify", "--jwks", server.jwksURL, "--jwks-cooldown", "0"] + Self.policy)
-        #expect(try session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
-        #expect(try session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
+        #expect(try await session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
+        #expect(try await session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
         #expect(server.requestCount == 1)
         server.serve(jwks: try RemoteJWKSHarness.document(["es256-a", "es256-b"]))
-        let rotated = try session.verify(try Self.token("es256-valid-keyops"))
+        let rotated = try await session.verify(try Self.token("es256-valid-keyops"))
         #expect(rotated["valid"] as? Bool == true)
         #expect(rotated["kid"] as? String == "es256-b")
         #expect(server.requestCount == 2)
-        #expect(try session.finish() == 0)
+        #expect(try await session.finish() == 0)
     }
 
     @Test("inside the default cooldown an unknown kid is refused without a fetch")
@@ -79,12 +89,12 @@ struct CLIRemoteJWKSTests {
         defer { Task { await server.shutdown() } }
         server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
         let session = try Session(["verify", "--jwks", server.jwksURL] + Self.policy)
-        #expect(try session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
+        #expect(try await session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
         for _ in 0..<5 {
-            #expect(try session.verify(try Self.token("es256-valid-keyops"))["error"] as? String == "unknown_key")
+            #expect(try await session.verify(try Self.token("es256-valid-keyops"))["error"] as? String == "unknown_key")
         }
         #expect(server.requestCount == 1)
-        #expect(try session.finish() == 1)
+        #expect(try await session.finish() == 1)
     }
 
     @Test("--jwks may be left out when --issuer is a URL: the well-known path is fetched")
@@ -94,7 +104,7 @@ struct CLIRemoteJWKSTests {
         server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
         // The fixture tokens' iss is https://api.simbee.io, so they fail the issuer check here,
         // after their keys were found at the issuer's well-known URL.
-        let run = try CLITests.run(["verify", "--issuer", server.issuerURL] + Self.policy + [try Self.token("es256-valid")])
+        let run = try await CLITests.run(["verify", "--issuer", server.issuerURL] + Self.policy + [try Self.token("es256-valid")])
         #expect(run.lines.first?["error"] as? String == "issuer_mismatch")
         #expect(server.requests.map(\.path) == ["/.well-known/jwks.json"])
     }
@@ -104,7 +114,7 @@ struct CLIRemoteJWKSTests {
         let server = try await JWKSTestServer.start()
         let url = server.jwksURL
         await server.shutdown()
-        let run = try CLITests.run(["verify", "--jwks", url, "--jwks-timeout", "1"] + Self.policy, stdin: Data((try Self.token("es256-valid") + "\n").utf8))
+        let run = try await CLITests.run(["verify", "--jwks", url, "--jwks-timeout", "1"] + Self.policy, stdin: Data((try Self.token("es256-valid") + "\n").utf8))
         #expect(run.status == 1)
         #expect(run.lines.first?["error"] as? String == "jwks_unavailable")
         #expect(run.stderr.contains("refresh failed"))
@@ -116,7 +126,7 @@ struct CLIRemoteJWKSTests {
         defer { Task { await server.shutdown() } }
         server.answer(.hang)
         let started = ContinuousClock.now
-        let run = try CLITests.run(["verify", "--jwks", server.jwksURL, "--jwks-timeout", "0.5"] + Self.policy + [try Self.token("es256-valid")])
+        let run = try await CLITests.run(["verify", "--jwks", server.jwksURL, "--jwks-timeout", "0.5"] + Self.policy + [try Self.token("es256-valid")])
         #expect(run.lines.first?["error"] as? String == "jwks_unavailable")
         #expect(ContinuousClock.now - started < .seconds(15))
     }
@@ -128,9 +138,9 @@ struct CLIRemoteJWKSTests {
         ["verify", "--issuer", "api.simbee.io", "x"],
         ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--jwks-cooldown", "5", "x"],
     ])
-    func urlSetupErrors(_ arguments: [String]) throws {
+    func urlSetupErrors(_ arguments: [String]) async throws {
         let resolved = arguments.map { $0.replacingOccurrences(of: "@FIXTURES", with: TestSupport.fixtures.path) }
-        let run = try CLITests.run(resolved)
+        let run = try await CLITests.run(resolved)
         #expect(run.status == 2)
         #expect(run.stdout.isEmpty)
         #expect(!run.stderr.isEmpty)

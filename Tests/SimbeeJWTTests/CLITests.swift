@@ -24,7 +24,13 @@ struct CLITests {
     static let jwks = TestSupport.fixtures.appendingPathComponent("jwks/simbee.jwks.json").path
     static let baseArguments = ["verify", "--jwks", jwks, "--issuer", "https://api.simbee.io", "--audience", "cl_fixture", "--now", "1796000000"]
 
-    static func run(_ arguments: [String], stdin: Data = Data()) throws -> Run {
+    /// Runs the tool to completion on a dispatch thread: waiting for a process must not block the
+    /// cooperative threads the other (concurrently running) tests need.
+    static func run(_ arguments: [String], stdin: Data = Data()) async throws -> Run {
+        try await offloaded { try runBlocking(arguments, stdin: stdin) }
+    }
+
+    private static func runBlocking(_ arguments: [String], stdin: Data) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -56,10 +62,10 @@ struct CLITests {
     }
 
     @Test("stdin: every valid fixture token verifies, one JSON line each, exit 0")
-    func verifiesValidFile() throws {
+    func verifiesValidFile() async throws {
         let file = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("tokens/valid.txt"))
         let expected = file.split(separator: UInt8(ascii: "\n")).count
-        let run = try Self.run(Self.baseArguments, stdin: file)
+        let run = try await Self.run(Self.baseArguments, stdin: file)
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.lines
         #expect(lines.count == expected)
@@ -76,9 +82,9 @@ struct CLITests {
     }
 
     @Test("stdin: a mixed stream gets one verdict per line in order, exit 1")
-    func mixedStream() throws {
+    func mixedStream() async throws {
         let file = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("tokens/mixed.txt"))
-        let run = try Self.run(Self.baseArguments, stdin: file)
+        let run = try await Self.run(Self.baseArguments, stdin: file)
         #expect(run.status == 1)
         let verdicts = run.lines.map { ($0["valid"] as? Bool) == true ? "valid" : ($0["error"] as? String ?? "?") }
         #expect(verdicts == ["valid", "expired", "valid", "invalid_signature", "valid", "audience_mismatch"])
@@ -89,39 +95,44 @@ struct CLITests {
     }
 
     @Test("a TOKEN argument verifies that token alone")
-    func tokenArgument() throws {
-        let valid = try Self.run(Self.baseArguments + [try Self.token("eddsa-valid")])
+    func tokenArgument() async throws {
+        let valid = try await Self.run(Self.baseArguments + [try Self.token("eddsa-valid")])
         #expect(valid.status == 0)
         #expect(valid.lines.count == 1)
         #expect(valid.lines.first?["alg"] as? String == "EdDSA")
         #expect(valid.lines.first?["kid"] as? String == "ed25519-a")
 
-        let expired = try Self.run(Self.baseArguments + [try Self.token("es256-expired")])
+        let expired = try await Self.run(Self.baseArguments + [try Self.token("es256-expired")])
         #expect(expired.status == 1)
         #expect(expired.lines.first?["error"] as? String == "expired")
     }
 
     @Test("line endings: \\n and \\r\\n are removed, nothing else is trimmed; empty lines are refused")
-    func lineHandling() throws {
+    func lineHandling() async throws {
         let token = try Self.token("es256-valid")
         let input = Data("\(token)\r\n\(token) \n\n \(token)\n\(token)".utf8)
-        let run = try Self.run(Self.baseArguments + ["-"], stdin: input)
+        let run = try await Self.run(Self.baseArguments + ["-"], stdin: input)
         let verdicts = run.lines.map { ($0["valid"] as? Bool) == true ? "valid" : ($0["error"] as? String ?? "?") }
         #expect(verdicts == ["valid", "malformed", "malformed", "malformed", "valid"])
         #expect(run.status == 1)
     }
 
     @Test("an oversized line is refused as token_too_large without stopping the stream")
-    func oversizedLine() throws {
+    func oversizedLine() async throws {
         let token = try Self.token("es256-valid")
         let input = Data((String(repeating: "a", count: 100_000) + "\n" + token + "\n").utf8)
-        let run = try Self.run(Self.baseArguments, stdin: input)
+        let run = try await Self.run(Self.baseArguments, stdin: input)
         let verdicts = run.lines.map { ($0["valid"] as? Bool) == true ? "valid" : ($0["error"] as? String ?? "?") }
         #expect(verdicts == ["token_too_large", "valid"])
     }
 
     @Test("results are written as each line arrives (works in a pipeline)")
-    func streamsResults() throws {
+    func streamsResults() async throws {
+        let token = try Self.token("es256-valid")
+        try await offloaded { try Self.streamsResultsBlocking(token: token) }
+    }
+
+    private static func streamsResultsBlocking(token: String) throws {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = Self.baseArguments
@@ -134,7 +145,7 @@ struct CLITests {
             try? input.fileHandleForWriting.close()
             process.waitUntilExit()
         }
-        input.fileHandleForWriting.write(Data((try Self.token("es256-valid") + "\n").utf8))
+        input.fileHandleForWriting.write(Data((token + "\n").utf8))
         // stdin stays open: the first result must arrive anyway.
         let received = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var firstLine = Data()
@@ -152,30 +163,30 @@ struct CLITests {
     }
 
     @Test("--type and --require extend the policy")
-    func typeAndRequire() throws {
-        let typed = try Self.run(Self.baseArguments + ["--type", "at+jwt", try Self.token("typ-at-jwt-valid")])
+    func typeAndRequire() async throws {
+        let typed = try await Self.run(Self.baseArguments + ["--type", "at+jwt", try Self.token("typ-at-jwt-valid")])
         #expect(typed.status == 0)
-        let wrongType = try Self.run(Self.baseArguments + ["--type", "at+jwt", try Self.token("es256-valid")])
+        let wrongType = try await Self.run(Self.baseArguments + ["--type", "at+jwt", try Self.token("es256-valid")])
         #expect(wrongType.lines.first?["error"] as? String == "invalid_claim")
-        let needsSub = try Self.run(Self.baseArguments + ["--require", "sub", try Self.token("require-sub-missing")])
+        let needsSub = try await Self.run(Self.baseArguments + ["--require", "sub", try Self.token("require-sub-missing")])
         #expect(needsSub.lines.first?["error"] as? String == "missing_claim")
     }
 
     @Test("--algorithm restricts the allow-list")
-    func algorithmFlag() throws {
-        let run = try Self.run(Self.baseArguments + ["--algorithm", "ES256", try Self.token("eddsa-valid")])
+    func algorithmFlag() async throws {
+        let run = try await Self.run(Self.baseArguments + ["--algorithm", "ES256", try Self.token("eddsa-valid")])
         #expect(run.status == 1)
         #expect(run.lines.first?["error"] as? String == "algorithm_not_allowed")
     }
 
     @Test("--leeway and --now move the expiry boundary")
-    func leewayAndNow() throws {
+    func leewayAndNow() async throws {
         // es256-exp-in-leeway expired 30 s before the manifest's now.
         let token = try Self.token("es256-exp-in-leeway")
         let strict = Self.baseArguments + ["--leeway", "0", token]
-        #expect(try Self.run(strict).lines.first?["error"] as? String == "expired")
+        #expect(try await Self.run(strict).lines.first?["error"] as? String == "expired")
         let lenient = Self.baseArguments + ["--leeway", "60", token]
-        #expect(try Self.run(lenient).status == 0)
+        #expect(try await Self.run(lenient).status == 0)
     }
 
     @Test("usage and setup errors exit 2 with a message on stderr and nothing on stdout", arguments: [
@@ -192,32 +203,42 @@ struct CLITests {
         ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--no-such-flag", "x"],
         ["frobnicate"],
     ])
-    func setupErrors(_ arguments: [String]) throws {
+    func setupErrors(_ arguments: [String]) async throws {
         let resolved = arguments.map { $0.replacingOccurrences(of: "@FIXTURES", with: TestSupport.fixtures.path) }
-        let run = try Self.run(resolved)
+        let run = try await Self.run(resolved)
         #expect(run.status == 2)
         #expect(run.stdout.isEmpty)
         #expect(!run.stderr.isEmpty)
     }
 
     @Test("--help exits 0")
-    func help() throws {
-        let run = try Self.run(["verify", "--help"])
+    func help() async throws {
+        let run = try await Self.run(["verify", "--help"])
         #expect(run.status == 0)
         #expect(run.stdout.contains("--jwks"))
     }
 
     @Test("decode prints header and payload marked unverified")
-    func decode() throws {
-        let run = try Self.run(["decode", try Self.token("es256-wrong-key")])
+    func decode() async throws {
+        let run = try await Self.run(["decode", try Self.token("es256-wrong-key")])
         #expect(run.status == 0)
         let line = try #require(run.lines.first)
         #expect(line["verified"] as? Bool == false)
         #expect((line["header"] as? [String: Any])?["kid"] as? String == "es256-a")
         #expect((line["payload"] as? [String: Any])?["sub"] as? String == "cu_fixture1")
 
-        let garbage = try Self.run(["decode", "not-a-token"])
+        let garbage = try await Self.run(["decode", "not-a-token"])
         #expect(garbage.status == 1)
         #expect(garbage.lines.first?["error"] as? String == "malformed")
+    }
+}
+
+/// Runs blocking work (waiting for a child process, reading a pipe) on a dispatch thread and
+/// suspends until it is done, so that no cooperative thread is held.
+func offloaded<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try work() })
+        }
     }
 }
