@@ -31,17 +31,17 @@ struct AttackTests {
             ] {
                 for signature in [[UInt8](repeating: 0, count: 64), [0], Kit.filler] {
                     let token = Kit.forge(header: header, signature: signature)
-                    await Kit.expect(
+                    await TestSupport.expect(
                         token,
                         verifier,
                         .unsupportedAlgorithm,
                         "\(header), \(signature.count)-byte signature"
                     )
-                    await Kit.expect(token, es256Only, .unsupportedAlgorithm, "\(header) with an ES256-only allow-list")
+                    await TestSupport.expect(token, es256Only, .unsupportedAlgorithm, "\(header) with an ES256-only allow-list")
                 }
                 // The unsecured JWS form (RFC 7515 §6): an empty signature segment is a parse error.
                 let unsecured = Kit.forge(header: header, signature: [0])
-                await Kit.expect(
+                await TestSupport.expect(
                     String(unsecured.dropLast(2)),
                     verifier,
                     .malformed,
@@ -50,14 +50,14 @@ struct AttackTests {
             }
         }
         for name in ["alg-none", "alg-None-case"] {
-            await Kit.expect(try Kit.token(name), verifier, .unsupportedAlgorithm, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .unsupportedAlgorithm, "fixture \(name)")
         }
         // RFC 7515 A.5 (unsecured JWS, empty signature) and Wycheproof JWS tcId 16.
         let rfc = try Kit.vectorObject("vectors/rfc/rfc7515_appendix_a.json")
         let a5 = try #require((rfc["a5_unsecured_none"] as? [String: Any])?["compact"] as? String)
-        await Kit.expect(a5, verifier, .malformed, "RFC 7515 A.5")
-        await Kit.expect(a5 + "AAAA", verifier, .unsupportedAlgorithm, "RFC 7515 A.5 with a signature appended")
-        await Kit.expect(try Kit.wycheproofJWS(16).jws, verifier, .malformed, "Wycheproof tcId 16")
+        await TestSupport.expect(a5, verifier, .malformed, "RFC 7515 A.5")
+        await TestSupport.expect(a5 + "AAAA", verifier, .unsupportedAlgorithm, "RFC 7515 A.5 with a signature appended")
+        await TestSupport.expect(try Kit.wycheproofJWS(16).jws, verifier, .malformed, "Wycheproof tcId 16")
         #expect(JWTAlgorithm.allSupported.map(\.name) == ["ES256", "EdDSA", "Ed25519"])
     }
 
@@ -68,7 +68,7 @@ struct AttackTests {
         let verifier = try Kit.verifier()
         // Genuine HMACs keyed with es256-a's JWK text and with its 65-byte point.
         for name in ["alg-hs256-confusion", "alg-hs256-point"] {
-            await Kit.expect(try Kit.token(name), verifier, .unsupportedAlgorithm, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .unsupportedAlgorithm, "fixture \(name)")
         }
         // Wycheproof tcId 31: HS256 keyed with the EC verification key's bytes, against a verifier that
         // holds that very EC key under the token's kid. tcId 18 (the genuine ES256 token of the same
@@ -78,8 +78,8 @@ struct AttackTests {
         let wycheproof = try Kit.verifier(keys: try Kit.keySet([try #require(publicKey)]), clock: 0) {
             $0.claims = Kit.policy(clock: 0, issuer: nil, audience: nil)
         }
-        await Kit.expect(confusion, wycheproof, .unsupportedAlgorithm, "Wycheproof tcId 31")
-        await Kit.expect(try Kit.wycheproofJWS(18).jws, wycheproof, .malformed, "Wycheproof tcId 18 (control)")
+        await TestSupport.expect(confusion, wycheproof, .unsupportedAlgorithm, "Wycheproof tcId 31")
+        await TestSupport.expect(try Kit.wycheproofJWS(18).jws, wycheproof, .malformed, "Wycheproof tcId 18 (control)")
 
         // Keys are typed: a P-256 key runs ES256 only, an Ed25519 key EdDSA/Ed25519 only.
         let keys = try TestSupport.fixtureKeySet()
@@ -98,7 +98,7 @@ struct AttackTests {
                     header: #"{"alg":"\#(alg)","kid":"\#(kid)","typ":"JWT"}"#,
                     signature: Array(Kit.filler.prefix(32))
                 )
-                await Kit.expect(token, verifier, .unsupportedAlgorithm, "\(alg) naming \(kid)")
+                await TestSupport.expect(token, verifier, .unsupportedAlgorithm, "\(alg) naming \(kid)")
             }
         }
     }
@@ -108,9 +108,9 @@ struct AttackTests {
     @Test("row 3: key, curve and alg mismatches are refused")
     func row03KeyCurveAlgMismatch() async throws {
         let verifier = try Kit.verifier()
-        await Kit.expect(try Kit.token("alg-es384"), verifier, .unsupportedAlgorithm, "ES384 with a P-256 kid")
+        await TestSupport.expect(try Kit.token("alg-es384"), verifier, .unsupportedAlgorithm, "ES384 with a P-256 kid")
         for name in ["alg-eddsa-with-ec-kid", "alg-es256-with-okp-kid", "alg-ed25519-with-jwk-alg-eddsa"] {
-            await Kit.expect(try Kit.token(name), verifier, .keyMismatch, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .keyMismatch, "fixture \(name)")
         }
         let cases: [(header: String, expected: JWTError.Code)] = [
             (#"{"alg":"EdDSA","kid":"es256-b"}"#, .keyMismatch),  // EC key without JWK alg
@@ -126,16 +126,16 @@ struct AttackTests {
             (#"{"alg":"Ed448","kid":"ed25519-a"}"#, .unsupportedAlgorithm),
         ]
         for (header, expected) in cases {
-            await Kit.expect(Kit.forge(header: header), verifier, expected, "\(header)")
+            await TestSupport.expect(Kit.forge(header: header), verifier, expected, "\(header)")
         }
         // The caller's allow-list is enforced before any key is selected.
         let es256Only = try Kit.verifier { $0.algorithms = [.es256] }
-        await Kit.expect(try Kit.token("eddsa-valid"), es256Only, .algorithmNotAllowed)
-        await Kit.expect(try Kit.token("ed25519-alg-valid"), es256Only, .algorithmNotAllowed)
+        await TestSupport.expect(try Kit.token("eddsa-valid"), es256Only, .algorithmNotAllowed)
+        await TestSupport.expect(try Kit.token("ed25519-alg-valid"), es256Only, .algorithmNotAllowed)
         let eddsaOnly = try Kit.verifier { $0.algorithms = [.edDSA] }
-        await Kit.expect(try Kit.token("es256-valid"), eddsaOnly, .algorithmNotAllowed)
-        await Kit.expect(try Kit.token("ed25519-alg-valid"), eddsaOnly, .algorithmNotAllowed)
-        await Kit.expect(try Kit.token("eddsa-valid"), eddsaOnly, nil)
+        await TestSupport.expect(try Kit.token("es256-valid"), eddsaOnly, .algorithmNotAllowed)
+        await TestSupport.expect(try Kit.token("ed25519-alg-valid"), eddsaOnly, .algorithmNotAllowed)
+        await TestSupport.expect(try Kit.token("eddsa-valid"), eddsaOnly, nil)
 
         // At import: a JWK alg must fit the key type, and only P-256 / Ed25519 curves are usable.
         let ec = try Kit.jwk("es256-a")
@@ -171,24 +171,24 @@ struct AttackTests {
     func row04PsychicSignature() async throws {
         let verifier = try Kit.verifier()
         let token = try Kit.token("es256-valid")
-        await Kit.expect(token, verifier, nil, "control: the untouched token is valid")
+        await TestSupport.expect(token, verifier, nil, "control: the untouched token is valid")
         let (r, s) = try Kit.halves(Kit.signature(of: token))
         let zero = [UInt8](repeating: 0, count: 32)
         for (label, signature) in [("r = s = 0", zero + zero), ("r = 0", zero + s), ("s = 0", r + zero)] {
-            let error = await Kit.refusal(Kit.replacingSignature(of: token, with: signature), verifier)
+            let error = await TestSupport.refusal(Kit.replacingSignature(of: token, with: signature), verifier)
             #expect(error?.code == .invalidSignature, "\(label)")
             #expect(
                 error?.message.contains("outside") == true,
                 "\(label) must fail the range check: \(error?.message ?? "accepted")"
             )
         }
-        await Kit.expect(try Kit.token("es256-r-zero-s-zero"), verifier, .invalidSignature)
+        await TestSupport.expect(try Kit.token("es256-r-zero-s-zero"), verifier, .invalidSignature)
         // The 64-zero-byte signature under every usable key and algorithm.
         for header in [
             #"{"alg":"ES256","kid":"es256-b"}"#, #"{"alg":"EdDSA","kid":"ed25519-a"}"#,
             #"{"alg":"Ed25519","kid":"ed25519-noalg"}"#,
         ] {
-            await Kit.expect(
+            await TestSupport.expect(
                 Kit.forge(header: header, signature: zero + zero),
                 verifier,
                 .invalidSignature,
@@ -214,7 +214,7 @@ struct AttackTests {
             ("r = s = n", n + n),
         ]
         for (label, signature) in cases {
-            let error = await Kit.refusal(Kit.replacingSignature(of: token, with: signature), verifier)
+            let error = await TestSupport.refusal(Kit.replacingSignature(of: token, with: signature), verifier)
             #expect(error?.code == .invalidSignature, "\(label)")
             #expect(
                 error?.message.contains("outside") == true,
@@ -222,7 +222,7 @@ struct AttackTests {
             )
         }
         for name in ["es256-r-n", "es256-s-n-plus-0"] {
-            await Kit.expect(try Kit.token(name), verifier, .invalidSignature, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .invalidSignature, "fixture \(name)")
         }
     }
 
@@ -248,12 +248,12 @@ struct AttackTests {
             ("r alone (32 bytes)", r),
         ]
         for (label, bytes) in cases {
-            let error = await Kit.refusal(Kit.replacingSignature(of: token, with: bytes), verifier)
+            let error = await TestSupport.refusal(Kit.replacingSignature(of: token, with: bytes), verifier)
             #expect(error?.code == .invalidSignature, "\(label)")
             #expect(error?.message.contains("must be 64 bytes") == true, "\(label): \(error?.message ?? "accepted")")
         }
         for name in ["es256-der-sig", "es256-65-bytes", "es256-63-bytes"] {
-            await Kit.expect(try Kit.token(name), verifier, .invalidSignature, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .invalidSignature, "fixture \(name)")
         }
         // Wycheproof SpecialCaseEs256 tcId 379 (over-long signature with leading zeros, accepted by
         // Nimbus and jose4j) and 385, against the Wycheproof key.
@@ -264,7 +264,7 @@ struct AttackTests {
             $0.claims = Kit.policy(clock: 0, issuer: nil, audience: nil)
         }
         for tcId in [379, 385] {
-            await Kit.expect(try Kit.wycheproofJWS(tcId).jws, wycheproof, .invalidSignature, "Wycheproof tcId \(tcId)")
+            await TestSupport.expect(try Kit.wycheproofJWS(tcId).jws, wycheproof, .invalidSignature, "Wycheproof tcId \(tcId)")
         }
     }
 
@@ -283,7 +283,7 @@ struct AttackTests {
         #expect(first.claims == second.claims)
         #expect(first.payload == second.payload)
         #expect(first.claims.id == "es256-valid", "replay protection must key on (iss, jti), which both share")
-        await Kit.expect(try Kit.token("es256-high-s"), verifier, nil, "fixture es256-high-s")
+        await TestSupport.expect(try Kit.token("es256-high-s"), verifier, nil, "fixture es256-high-s")
 
         // RFC 7515 A.3's own signature is high-S; it verifies as a JWT with the clock before its exp.
         let a3 = try #require(try Kit.vectorObject("vectors/rfc/rfc7515_appendix_a.json")["a3_es256"] as? [String: Any])
@@ -296,9 +296,9 @@ struct AttackTests {
             $0.requiresKeyID = false
             $0.claims = Kit.policy(clock: 1_300_819_380 - 1, issuer: nil, audience: nil)
         }
-        await Kit.expect(a3Token, rfcVerifier, nil, "RFC 7515 A.3")
+        await TestSupport.expect(a3Token, rfcVerifier, nil, "RFC 7515 A.3")
         let (a3R, _) = try Kit.halves(Kit.signature(of: a3Token))
-        await Kit.expect(
+        await TestSupport.expect(
             Kit.replacingSignature(of: a3Token, with: a3R + Kit.subtractBigEndian(Kit.p256Order, a3S)),
             rfcVerifier,
             nil,
@@ -313,7 +313,7 @@ struct AttackTests {
         let verifier = try Kit.verifier()
         for name in ["eddsa-valid", "ed25519-alg-valid"] {
             let token = try Kit.token(name)
-            await Kit.expect(token, verifier, nil, "control: \(name)")
+            await TestSupport.expect(token, verifier, nil, "control: \(name)")
             let signature = try Kit.signature(of: token)
             let (rPart, sPart) = Kit.halves(signature)
             let order = Kit.ed25519OrderLittleEndian
@@ -327,7 +327,7 @@ struct AttackTests {
                 ("S = 2^256 − 1", [UInt8](repeating: 0xFF, count: 32)),
             ]
             for (label, s) in notReduced {
-                let error = await Kit.refusal(Kit.replacingSignature(of: token, with: rPart + s), verifier)
+                let error = await TestSupport.refusal(Kit.replacingSignature(of: token, with: rPart + s), verifier)
                 #expect(error?.code == .invalidSignature, "\(name): \(label)")
                 #expect(error?.message.contains("S ≥ L") == true, "\(name): \(label): \(error?.message ?? "accepted")")
             }
@@ -337,7 +337,7 @@ struct AttackTests {
                 ("128 bytes", signature + signature), ("32 bytes", rPart),
             ]
             for (label, bytes) in lengths {
-                let error = await Kit.refusal(Kit.replacingSignature(of: token, with: bytes), verifier)
+                let error = await TestSupport.refusal(Kit.replacingSignature(of: token, with: bytes), verifier)
                 #expect(error?.code == .invalidSignature, "\(name): \(label)")
                 #expect(
                     error?.message.contains("must be 64 bytes") == true,
@@ -346,7 +346,7 @@ struct AttackTests {
             }
         }
         for name in ["eddsa-s-not-reduced", "eddsa-63-bytes"] {
-            await Kit.expect(try Kit.token(name), verifier, .invalidSignature, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .invalidSignature, "fixture \(name)")
         }
     }
 
@@ -392,8 +392,8 @@ struct AttackTests {
             header: #"{"alg":"EdDSA","kid":"identity"}"#,
             signature: TestSupport.bytes(hex: weak[0]) + [UInt8](repeating: 0, count: 32)
         )
-        await Kit.expect(forgery, try Kit.verifier(keys: keys), .unknownKey)
-        await Kit.expect(try Kit.token("kid-identity-key"), try Kit.verifier(), .unknownKey)
+        await TestSupport.expect(forgery, try Kit.verifier(keys: keys), .unknownKey)
+        await TestSupport.expect(try Kit.token("kid-identity-key"), try Kit.verifier(), .unknownKey)
 
         // ed25519-speccheck public keys: reference import refuses cases 0, 1 (small order), 10 and 11
         // (undecodable) and accepts the others (see Fixtures/vectors/README.md).
@@ -444,7 +444,7 @@ struct AttackTests {
         // In a set they are skipped; tokens naming such keys get unknown_key.
         let verifier = try Kit.verifier()
         for kid in ["es256-short-x", "es256-off-curve"] {
-            await Kit.expect(Kit.forge(header: #"{"alg":"ES256","kid":"\#(kid)"}"#), verifier, .unknownKey, "\(kid)")
+            await TestSupport.expect(Kit.forge(header: #"{"alg":"ES256","kid":"\#(kid)"}"#), verifier, .unknownKey, "\(kid)")
         }
         // Wycheproof JWK invalid_point (tcId 22).
         let error = #expect(throws: JWTError.self) { try JWKSet(json: try Kit.json(try Kit.wycheproofKeySet(22))) }
@@ -464,19 +464,19 @@ struct AttackTests {
         ]
         for kid in hostile {
             let token = Kit.forge(header: #"{"alg":"ES256","kid":"\#(kid)"}"#)
-            let error = await Kit.refusal(token, verifier)
+            let error = await TestSupport.refusal(token, verifier)
             #expect(error?.code == .unknownKey, "kid \(kid.prefix(40))")
             #expect(
                 error?.message.contains(kid.isEmpty ? "\u{0}" : String(kid.prefix(8))) == false,
                 "the kid is not echoed"
             )
         }
-        await Kit.expect(try Kit.token("kid-path-traversal"), verifier, .unknownKey)
+        await TestSupport.expect(try Kit.token("kid-path-traversal"), verifier, .unknownKey)
         // kid must be a JSON string.
         for kid in ["5", "null", "true", #"["es256-a"]"#, #"{"kid":"es256-a"}"#] {
-            await Kit.expect(Kit.forge(header: #"{"alg":"ES256","kid":\#(kid)}"#), verifier, .malformed, "kid \(kid)")
+            await TestSupport.expect(Kit.forge(header: #"{"alg":"ES256","kid":\#(kid)}"#), verifier, .malformed, "kid \(kid)")
         }
-        await Kit.expect(try Kit.token("header-kid-number"), verifier, .malformed)
+        await TestSupport.expect(try Kit.token("header-kid-number"), verifier, .malformed)
     }
 
     // MARK: Row 12
@@ -484,22 +484,22 @@ struct AttackTests {
     @Test("row 12: a token is verified only with the key its kid names, never the first or any key")
     func row12KidHonoured() async throws {
         let kidless = try Kit.token("kid-missing")  // signed by es256-a, no kid
-        await Kit.expect(kidless, try Kit.verifier(), .unknownKey, "kid required by default")
+        await TestSupport.expect(kidless, try Kit.verifier(), .unknownKey, "kid required by default")
         // Without a required kid, two ES256 candidates → refused rather than picking one.
         let lenient = try Kit.verifier { $0.requiresKeyID = false }
-        await Kit.expect(kidless, lenient, .unknownKey, "two ES256 keys in the set")
+        await TestSupport.expect(kidless, lenient, .unknownKey, "two ES256 keys in the set")
         // Exactly one candidate: only that key is tried.
         let onlySigner = try Kit.verifier(keys: try Kit.keySet([try Kit.jwk("es256-a"), try Kit.jwk("ed25519-a")])) {
             $0.requiresKeyID = false
         }
-        await Kit.expect(kidless, onlySigner, nil, "the single ES256 key is the signer")
+        await TestSupport.expect(kidless, onlySigner, nil, "the single ES256 key is the signer")
         let onlyOther = try Kit.verifier(keys: try Kit.keySet([try Kit.jwk("es256-b"), try Kit.jwk("ed25519-a")])) {
             $0.requiresKeyID = false
         }
-        await Kit.expect(kidless, onlyOther, .invalidSignature, "the single ES256 key is not the signer")
+        await TestSupport.expect(kidless, onlyOther, .invalidSignature, "the single ES256 key is not the signer")
         // With that same single candidate, the default (kid required) still refuses the kid-less token.
         let strictSingle = try Kit.verifier(keys: try Kit.keySet([try Kit.jwk("es256-a"), try Kit.jwk("ed25519-a")]))
-        await Kit.expect(kidless, strictSingle, .unknownKey, "kid required even when only one key could fit")
+        await TestSupport.expect(kidless, strictSingle, .unknownKey, "kid required even when only one key could fit")
 
         // kid "es256-a" names es256-b's material; es256-a's material sits under another kid. The
         // verifier must not "try all keys" and find the one that works.
@@ -508,7 +508,7 @@ struct AttackTests {
             try Kit.jwk("es256-a").merging(["kid": "spare"]) { $1 },
         ])
         let swappedVerifier = try Kit.verifier(keys: swapped)
-        await Kit.expect(
+        await TestSupport.expect(
             try Kit.token("es256-valid"),
             swappedVerifier,
             .invalidSignature,
@@ -519,17 +519,17 @@ struct AttackTests {
             try Kit.jwk("es256-a").merging(["kid": "es256-b"]) { $1 },
         ])
         let crossedVerifier = try Kit.verifier(keys: crossed)
-        await Kit.expect(try Kit.token("es256-valid"), crossedVerifier, .invalidSignature, "kids crossed: es256-a")
-        await Kit.expect(
+        await TestSupport.expect(try Kit.token("es256-valid"), crossedVerifier, .invalidSignature, "kids crossed: es256-a")
+        await TestSupport.expect(
             try Kit.token("es256-valid-keyops"),
             crossedVerifier,
             .invalidSignature,
             "kids crossed: es256-b"
         )
-        await Kit.expect(try Kit.token("kid-unknown"), try Kit.verifier(), .unknownKey, "validly signed, unknown kid")
+        await TestSupport.expect(try Kit.token("kid-unknown"), try Kit.verifier(), .unknownKey, "validly signed, unknown kid")
         // A kid-carrying token never falls back to kid-less keys.
         let noKids = try Kit.keySet([try Kit.jwk("es256-a").filter { $0.key != "kid" }])
-        await Kit.expect(try Kit.token("es256-valid"), try Kit.verifier(keys: noKids), .unknownKey)
+        await TestSupport.expect(try Kit.token("es256-valid"), try Kit.verifier(keys: noKids), .unknownKey)
     }
 
     // MARK: Row 13
@@ -538,7 +538,7 @@ struct AttackTests {
     func row13HeaderKeyInjection() async throws {
         let verifier = try Kit.verifier()
         for name in ["embedded-jwk-attacker", "jku-attacker"] {
-            await Kit.expect(try Kit.token(name), verifier, .invalidSignature, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .invalidSignature, "fixture \(name)")
         }
         let embedded = String(decoding: try Kit.json(try Kit.jwk("es256-a")), as: UTF8.self)
         let headers = [
@@ -550,7 +550,7 @@ struct AttackTests {
             #"{"alg":"ES256","kid":"nope","x5t#S256":"AAAA"}"#,
         ]
         for header in headers {
-            await Kit.expect(Kit.forge(header: header), verifier, .unknownKey, "\(header.prefix(60))")
+            await TestSupport.expect(Kit.forge(header: header), verifier, .unknownKey, "\(header.prefix(60))")
         }
         // Wycheproof tcId 32: signed by the attacker's key, which the header embeds; the verifier holds
         // the genuine key under the same kid (tcId 18 is the control that it works).
@@ -560,8 +560,8 @@ struct AttackTests {
         ) {
             $0.claims = Kit.policy(clock: 0, issuer: nil, audience: nil)
         }
-        await Kit.expect(try Kit.wycheproofJWS(32).jws, wycheproof, .invalidSignature, "Wycheproof tcId 32")
-        await Kit.expect(try Kit.wycheproofJWS(18).jws, wycheproof, .malformed, "Wycheproof tcId 18 (control)")
+        await TestSupport.expect(try Kit.wycheproofJWS(32).jws, wycheproof, .invalidSignature, "Wycheproof tcId 32")
+        await TestSupport.expect(try Kit.wycheproofJWS(18).jws, wycheproof, .malformed, "Wycheproof tcId 18 (control)")
     }
 
     // MARK: Row 15
@@ -577,17 +577,17 @@ struct AttackTests {
                 #""alg":"ES256","kid":"es256-a""#, #""alg":"none""#, #""alg":"ES256","kid":"nope""#, #""alg":"HS256""#,
             ] {
                 let token = Kit.forge(header: #"{\#(rest),"crit":\#(crit)}"#)
-                await Kit.expect(token, verifier, .unsupportedCriticalHeader, "crit \(crit) with \(rest)")
+                await TestSupport.expect(token, verifier, .unsupportedCriticalHeader, "crit \(crit) with \(rest)")
             }
         }
         // Member names are compared after unescaping.
-        await Kit.expect(
+        await TestSupport.expect(
             Kit.forge(header: #"{"alg":"ES256","kid":"es256-a","\u0063rit":["exp"]}"#),
             verifier,
             .unsupportedCriticalHeader
         )
         for name in ["crit-exp", "crit-empty", "crit-string"] {
-            await Kit.expect(try Kit.token(name), verifier, .unsupportedCriticalHeader, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .unsupportedCriticalHeader, "fixture \(name)")
         }
     }
 
@@ -599,23 +599,23 @@ struct AttackTests {
         for b64 in ["false", "true", #""false""#, "null", "0"] {
             for crit in ["", #","crit":["b64"]"#] {
                 let token = Kit.forge(header: #"{"alg":"ES256","kid":"es256-a","b64":\#(b64)\#(crit)}"#)
-                await Kit.expect(token, verifier, .unsupportedCriticalHeader, "b64 \(b64)\(crit)")
+                await TestSupport.expect(token, verifier, .unsupportedCriticalHeader, "b64 \(b64)\(crit)")
             }
         }
         for name in ["b64-false", "b64-false-no-crit"] {
-            await Kit.expect(try Kit.token(name), verifier, .unsupportedCriticalHeader, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .unsupportedCriticalHeader, "fixture \(name)")
         }
         // RFC 7797 §4.2: the detached form has an empty payload segment; the literal "$.02" payload
         // adds a fourth segment. Both are not compact JWS.
         let rfc = try Kit.vectorObject("vectors/rfc/rfc7797_unencoded_payload.json")
         let section = try #require(rfc["section_4_2_b64_false"] as? [String: Any])
         let detached = try #require(section["compact_detached"] as? String)
-        await Kit.expect(detached, verifier, .malformed, "RFC 7797 detached")
+        await TestSupport.expect(detached, verifier, .malformed, "RFC 7797 detached")
         let parts = Kit.segments(detached)
-        await Kit.expect(parts[0] + ".$.02." + parts[2], verifier, .malformed, "RFC 7797 literal payload")
+        await TestSupport.expect(parts[0] + ".$.02." + parts[2], verifier, .malformed, "RFC 7797 literal payload")
         // A detached ES256 token built from a valid one.
         let valid = Kit.segments(try Kit.token("es256-valid"))
-        await Kit.expect(valid[0] + ".." + valid[2], verifier, .malformed)
+        await TestSupport.expect(valid[0] + ".." + valid[2], verifier, .malformed)
     }
 
     // MARK: Row 17
@@ -632,10 +632,10 @@ struct AttackTests {
             #"{"alg":"ES256","kid":"es256-a","x":[{"b":1,"\u0062":1}]}"#,
         ]
         for header in headers {
-            await Kit.expect(Kit.forge(header: header), verifier, .malformed, "\(header)")
+            await TestSupport.expect(Kit.forge(header: header), verifier, .malformed, "\(header)")
         }
         for name in ["header-duplicate-alg", "es256-payload-duplicate-exp"] {
-            await Kit.expect(try Kit.token(name), verifier, .malformed, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .malformed, "fixture \(name)")
         }
         // Claims are read by the same strict reader with the same limits, at every depth.
         for payload in [
@@ -675,7 +675,7 @@ struct AttackTests {
             ("es256-aud-array", nil),
         ]
         for (name, expected) in fixtures {
-            await Kit.expect(try Kit.token(name), verifier, expected, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, expected, "fixture \(name)")
         }
         let cases: [(String, JWTError.Code?)] = [
             (#"[["cl_fixture"]]"#, .invalidClaim), (#"{"aud":"cl_fixture"}"#, .invalidClaim), ("true", .invalidClaim),
@@ -707,8 +707,8 @@ struct AttackTests {
     @Test("row 19: iss is required and matched exactly; keys of one issuer do not vouch for another")
     func row19Issuer() async throws {
         let verifier = try Kit.verifier()
-        await Kit.expect(try Kit.token("es256-wrong-iss"), verifier, .issuerMismatch)
-        await Kit.expect(try Kit.token("es256-no-iss"), verifier, .missingClaim)
+        await TestSupport.expect(try Kit.token("es256-wrong-iss"), verifier, .issuerMismatch)
+        await TestSupport.expect(try Kit.token("es256-no-iss"), verifier, .missingClaim)
         let cases: [(String?, JWTError.Code?)] = [
             (#""https://api.simbee.io/""#, .issuerMismatch), (#""HTTPS://api.simbee.io""#, .issuerMismatch),
             (#""https://api.simbee.io.evil.example""#, .issuerMismatch), (#""https://api.simbee.i""#, .issuerMismatch),
@@ -731,7 +731,7 @@ struct AttackTests {
         #expect(error?.code == .invalidConfiguration)
         // The same key set bound to another issuer refuses this issuer's valid token.
         let other = try Kit.verifier { $0.claims.issuer = "https://other.simbee.io" }
-        await Kit.expect(try Kit.token("es256-valid"), other, .issuerMismatch)
+        await TestSupport.expect(try Kit.token("es256-valid"), other, .issuerMismatch)
     }
 
     // MARK: Row 20
@@ -749,7 +749,7 @@ struct AttackTests {
             ("es256-fractional-exp", nil), ("es256-exp-exponent", nil),
         ]
         for (name, expected) in fixtures {
-            await Kit.expect(try Kit.token(name), verifier, expected, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, expected, "fixture \(name)")
         }
         let invalid = [
             #""1796000840""#, "true", "false", "null", "[]", "{}", "[1796000840]", #"{"t":1796000840}"#, "1e400",
@@ -784,7 +784,7 @@ struct AttackTests {
     func row21LaxBase64URL() async throws {
         let verifier = try Kit.verifier()
         let token = try Kit.token("es256-valid")
-        await Kit.expect(token, verifier, nil, "control")
+        await TestSupport.expect(token, verifier, nil, "control")
         let parts = Kit.segments(token)
         for index in 0..<3 {
             var mutations: [(String, String)] = [
@@ -808,11 +808,11 @@ struct AttackTests {
             for (label, segment) in mutations {
                 var changed = parts
                 changed[index] = segment
-                await Kit.expect(changed.joined(separator: "."), verifier, .malformed, "segment \(index): \(label)")
+                await TestSupport.expect(changed.joined(separator: "."), verifier, .malformed, "segment \(index): \(label)")
             }
         }
         for name in ["non-canonical-b64", "padded-signature", "plus-slash"] {
-            await Kit.expect(try Kit.token(name), verifier, .malformed, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .malformed, "fixture \(name)")
         }
         // The decoder itself: only the canonical encoding decodes.
         #expect(try Base64URL.decode(Array("QQ".utf8)) == [0x41])
@@ -832,7 +832,7 @@ struct AttackTests {
             "Bearer " + token, "bearer " + token, "\"" + token + "\"", token + ".", "." + token, token + "," + token,
         ]
         for candidate in wrapped {
-            await Kit.expect(
+            await TestSupport.expect(
                 candidate,
                 verifier,
                 .malformed,
@@ -844,13 +844,13 @@ struct AttackTests {
         let flattened = #"{"payload":"\#(parts[1])","protected":"\#(parts[0])","signature":"\#(parts[2])"}"#
         let general =
             #"{"payload":"\#(parts[1])","signatures":[{"protected":"\#(parts[0])","signature":"\#(parts[2])"}]}"#
-        await Kit.expect(flattened, verifier, .malformed, "flattened JSON serialization")
-        await Kit.expect(general, verifier, .malformed, "general JSON serialization")
-        await Kit.expect(try Kit.wycheproofJWS(17).jws, verifier, .malformed, "Wycheproof tcId 17")
+        await TestSupport.expect(flattened, verifier, .malformed, "flattened JSON serialization")
+        await TestSupport.expect(general, verifier, .malformed, "general JSON serialization")
+        await TestSupport.expect(try Kit.wycheproofJWS(17).jws, verifier, .malformed, "Wycheproof tcId 17")
         for name in [
             "jws-json-serialization", "trailing-newline", "leading-space", "bearer-prefix", "es256-payload-trailing",
         ] {
-            await Kit.expect(try Kit.token(name), verifier, .malformed, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .malformed, "fixture \(name)")
         }
         // The header parser consumes its whole input: no trailing garbage or second object.
         for header in [
@@ -858,7 +858,7 @@ struct AttackTests {
             #"{"alg":"ES256","kid":"es256-a"},"#, #"{"alg":"ES256","kid":"es256-a"}]"#,
             #"{"alg":"ES256","kid":"es256-a"}"# + "\u{0}",
         ] {
-            await Kit.expect(Kit.forge(header: header), verifier, .malformed, "\(header.debugDescription)")
+            await TestSupport.expect(Kit.forge(header: header), verifier, .malformed, "\(header.debugDescription)")
         }
     }
 
@@ -871,19 +871,19 @@ struct AttackTests {
         let clock = ContinuousClock()
         let start = clock.now
 
-        await Kit.expect(String(repeating: "A", count: 10_000_000), verifier, .tokenTooLarge, "10 MB of base64url")
-        await Kit.expect(
+        await TestSupport.expect(String(repeating: "A", count: 10_000_000), verifier, .tokenTooLarge, "10 MB of base64url")
+        await TestSupport.expect(
             String(repeating: ".", count: 1_000_000),
             verifier,
             .tokenTooLarge,
             "1,000,000 dots, default limit"
         )
-        await Kit.expect(String(repeating: ".", count: 1_000_000), wide, .malformed, "1,000,000 dots, 1 MiB limit")
-        await Kit.expect(try Kit.token("too-large"), verifier, .tokenTooLarge)
+        await TestSupport.expect(String(repeating: ".", count: 1_000_000), wide, .malformed, "1,000,000 dots, 1 MiB limit")
+        await TestSupport.expect(try Kit.token("too-large"), verifier, .tokenTooLarge)
         // A header nested 100,000 deep (and one just past the depth cap) is malformed, not a crash.
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        await Kit.expect(Kit.forge(header: deep), wide, .malformed, "header nested 100,000 deep")
-        await Kit.expect(
+        await TestSupport.expect(Kit.forge(header: deep), wide, .malformed, "header nested 100,000 deep")
+        await TestSupport.expect(
             Kit.forge(
                 header:
                     #"{"alg":"ES256","kid":"es256-a","x":\#(String(repeating: "[", count: 1000))1\#(String(repeating: "]", count: 1000))}"#
@@ -895,7 +895,7 @@ struct AttackTests {
         // The payload is not parsed until the signature holds: a hostile payload under a bad
         // signature costs a signature check, no parse.
         let hostilePayload = String(repeating: "[", count: 5_000)
-        await Kit.expect(
+        await TestSupport.expect(
             Kit.forge(header: #"{"alg":"ES256","kid":"es256-a"}"#, payload: hostilePayload),
             verifier,
             .invalidSignature
@@ -935,7 +935,7 @@ struct AttackTests {
                 for length in [32, 48, 64] {
                     let token = Kit.forge(header: header, signature: Array(Kit.filler.prefix(length)))
                     for verifier in verifiers {
-                        await Kit.expect(token, verifier, .unsupportedAlgorithm, "\(header), \(length)-byte MAC")
+                        await TestSupport.expect(token, verifier, .unsupportedAlgorithm, "\(header), \(length)-byte MAC")
                     }
                 }
             }
@@ -943,12 +943,12 @@ struct AttackTests {
         // Genuine HMACs: RFC 7515 A.1, RFC 7797 §4.1, Wycheproof JWK tcIds 13–15 (HS256/384/512).
         let rfc7515 = try Kit.vectorObject("vectors/rfc/rfc7515_appendix_a.json")
         let a1 = try #require((rfc7515["a1_hs256"] as? [String: Any])?["compact"] as? String)
-        await Kit.expect(a1, verifiers[0], .unsupportedAlgorithm, "RFC 7515 A.1")
+        await TestSupport.expect(a1, verifiers[0], .unsupportedAlgorithm, "RFC 7515 A.1")
         let rfc7797 = try Kit.vectorObject("vectors/rfc/rfc7797_unencoded_payload.json")
         let plain = try #require((rfc7797["section_4_1_b64_true"] as? [String: Any])?["compact"] as? String)
-        await Kit.expect(plain, verifiers[0], .unsupportedAlgorithm, "RFC 7797 §4.1")
+        await TestSupport.expect(plain, verifiers[0], .unsupportedAlgorithm, "RFC 7797 §4.1")
         for tcId in [13, 14, 15] {
-            await Kit.expect(
+            await TestSupport.expect(
                 try Kit.wycheproofKeyTestJWS(tcId),
                 verifiers[0],
                 .unsupportedAlgorithm,
@@ -979,9 +979,9 @@ struct AttackTests {
             ((cookbook["encrypt"] as? [String: Any])?["output"] as? [String: Any])?["compact"] as? String
         )
         #expect(Kit.segments(jwe).count == 5)
-        await Kit.expect(jwe, verifier, .malformed, "RFC 7520 §6 nested JWE")
+        await TestSupport.expect(jwe, verifier, .malformed, "RFC 7520 §6 nested JWE")
         let parts = Kit.segments(try Kit.token("es256-valid"))
-        await Kit.expect(
+        await TestSupport.expect(
             parts.joined(separator: ".") + ".AAAA.AAAA",
             verifier,
             .malformed,
@@ -990,7 +990,7 @@ struct AttackTests {
         // A JWE-shaped five-segment token wrapping an unsigned inner JWT (pac4j CVE-2026-29000 shape).
         let inner = Kit.forge(header: #"{"alg":"none"}"#, signature: [0])
         let outerHeader = Base64URL.encode(Array(#"{"alg":"dir","enc":"A128GCM","cty":"JWT"}"#.utf8))
-        await Kit.expect(
+        await TestSupport.expect(
             [outerHeader, "", "AAAAAAAAAAAAAAAA", Base64URL.encode(Array(inner.utf8)), "AAAAAAAAAAAAAAAAAAAAAA"].joined(
                 separator: "."
             ),
@@ -1002,9 +1002,9 @@ struct AttackTests {
             #"{"alg":"RSA-OAEP","enc":"A128GCM"}"#, #"{"alg":"ES256","kid":"es256-a","enc":"A256GCM"}"#,
             #"{"alg":"dir","enc":"A128GCM","cty":"JWT"}"#, #"{"alg":"ES256","kid":"es256-a","enc":null}"#,
         ] {
-            await Kit.expect(Kit.forge(header: header), verifier, .unsupportedCriticalHeader, "\(header)")
+            await TestSupport.expect(Kit.forge(header: header), verifier, .unsupportedCriticalHeader, "\(header)")
         }
-        await Kit.expect(try Kit.token("enc-header"), verifier, .unsupportedCriticalHeader)
+        await TestSupport.expect(try Kit.token("enc-header"), verifier, .unsupportedCriticalHeader)
     }
 
     // MARK: Row 27
@@ -1015,17 +1015,17 @@ struct AttackTests {
         for cty in ["JWT", "jwt", "Jwt", "application/jwt", "APPLICATION/JWT", "application/JWT", "Application/Jwt"] {
             for rest in [#""alg":"ES256","kid":"es256-a""#, #""alg":"ES256""#, #""alg":"EdDSA","kid":"nope""#] {
                 let token = Kit.forge(header: #"{\#(rest),"cty":"\#(cty)"}"#, payload: try Kit.token("es256-valid"))
-                await Kit.expect(token, verifier, .unsupportedCriticalHeader, "cty \(cty) with \(rest)")
+                await TestSupport.expect(token, verifier, .unsupportedCriticalHeader, "cty \(cty) with \(rest)")
             }
         }
-        await Kit.expect(
+        await TestSupport.expect(
             Kit.forge(header: #"{"alg":"ES256","kid":"es256-a","cty":5}"#),
             verifier,
             .malformed,
             "cty must be a string"
         )
         for name in ["cty-jwt", "cty-jwt-lower"] {
-            await Kit.expect(try Kit.token(name), verifier, .unsupportedCriticalHeader, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .unsupportedCriticalHeader, "fixture \(name)")
         }
     }
 
@@ -1037,7 +1037,7 @@ struct AttackTests {
         for name in ["typ-at-jwt-valid", "typ-application-prefix", "typ-mismatch", "typ-missing"] {
             let fixture = try #require(manifest.cases.first { $0.name == name })
             let verifier = try TestSupport.manifestVerifier(manifest, options: fixture.options)
-            await Kit.expect(
+            await TestSupport.expect(
                 fixture.token,
                 verifier,
                 fixture.expect == "valid" ? nil : Kit.codeNamed(fixture.expect),
@@ -1046,7 +1046,7 @@ struct AttackTests {
         }
         // An ordinary JWT (typ "JWT") at an endpoint that wants access tokens.
         let accessOnly = try Kit.verifier { $0.claims.acceptedTypes = ["at+jwt"] }
-        await Kit.expect(try Kit.token("es256-valid"), accessOnly, .invalidClaim)
+        await TestSupport.expect(try Kit.token("es256-valid"), accessOnly, .invalidClaim)
         let cases: [(String?, JWTError.Code?)] = [
             ("JWT", .invalidClaim), ("at+jwt ", .invalidClaim), (" at+jwt", .invalidClaim),
             ("application/application/at+jwt", .invalidClaim),
@@ -1068,7 +1068,7 @@ struct AttackTests {
                 $0.acceptedTypes = ["application/at+jwt"]
             } == nil
         )
-        await Kit.expect(
+        await TestSupport.expect(
             Kit.forge(header: #"{"alg":"ES256","kid":"es256-a","typ":1}"#),
             accessOnly,
             .malformed,
@@ -1082,7 +1082,7 @@ struct AttackTests {
     func row29UnverifiedAccess() async throws {
         let verifier = try Kit.verifier()
         let swapped = try Kit.token("payload-swapped")
-        await Kit.expect(swapped, verifier, .invalidSignature)
+        await TestSupport.expect(swapped, verifier, .invalidSignature)
         let peek = try UnverifiedHeader(peekingAt: swapped)
         #expect(peek.algorithm == "ES256")
         #expect(peek.keyID == "es256-a")
@@ -1092,7 +1092,7 @@ struct AttackTests {
         // An unsigned token can be peeked at (alg is reported as written) but never verified.
         let unsigned = Kit.forge(header: #"{"alg":"none","kid":"es256-a"}"#, signature: [0])
         #expect(try UnverifiedHeader(peekingAt: unsigned).algorithm == "none")
-        await Kit.expect(unsigned, verifier, .unsupportedAlgorithm)
+        await TestSupport.expect(unsigned, verifier, .unsupportedAlgorithm)
         // The peek applies the same strict header rules as verify.
         let tooLarge = try Kit.token("too-large")
         let valid = try Kit.token("es256-valid")
@@ -1154,25 +1154,25 @@ struct AttackTests {
         }
         let verifier = try Kit.verifier(keys: keys)
         for kid in Set(entries.map(\.kid)) {
-            await Kit.expect(
+            await TestSupport.expect(
                 Kit.forge(header: #"{"alg":"ES256","kid":"\#(kid)"}"#),
                 verifier,
                 .unknownKey,
                 "kid \(kid)"
             )
         }
-        await Kit.expect(try Kit.token("es256-valid"), verifier, nil, "control: the clean key still verifies")
+        await TestSupport.expect(try Kit.token("es256-valid"), verifier, nil, "control: the clean key still verifies")
         // Even two identical copies of the genuine key under one kid make that kid unusable.
         let twice = try Kit.keySet([ec, ec, try Kit.jwk("ed25519-a")])
-        await Kit.expect(try Kit.token("es256-valid"), try Kit.verifier(keys: twice), .unknownKey)
+        await TestSupport.expect(try Kit.token("es256-valid"), try Kit.verifier(keys: twice), .unknownKey)
         let duplicateFixture = try JWKSet(json: try TestSupport.fixture("jwks/duplicate-kid.jwks.json"))
-        await Kit.expect(
+        await TestSupport.expect(
             Kit.forge(header: #"{"alg":"ES256","kid":"dup"}"#),
             try Kit.verifier(keys: duplicateFixture),
             .unknownKey
         )
         for name in ["kid-enc-key", "kid-keyops-sign", "kid-private-key", "kid-skipped-rsa"] {
-            await Kit.expect(try Kit.token(name), try Kit.verifier(), .unknownKey, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), try Kit.verifier(), .unknownKey, "fixture \(name)")
         }
         // Wycheproof: a set whose only key is for encryption (JWK tcId 21) is unusable; in the mixed
         // symmetric + EC set (tcId 1) the symmetric key is dropped and the set's HS256 token refused;
@@ -1184,7 +1184,7 @@ struct AttackTests {
         let mixed = try JWKSet(json: try Kit.json(try Kit.wycheproofKeySet(1, member: "private")))
         #expect(mixed.keyIDs == ["kid-ec-sign"])
         #expect(mixed.skippedKeys.map(\.keyID) == ["kid-aes-sign"])
-        await Kit.expect(
+        await TestSupport.expect(
             try Kit.wycheproofKeyTestJWS(1),
             try Kit.verifier(keys: mixed),
             .unsupportedAlgorithm,
@@ -1239,7 +1239,7 @@ struct AttackTests {
             ("True literal", Array(#"{"alg":"ES256","kid":"es256-a","x":True}"#.utf8)),
         ]
         for (label, bytes) in lax {
-            await Kit.expect(Kit.forge(headerBytes: bytes), verifier, .malformed, "\(label)")
+            await TestSupport.expect(Kit.forge(headerBytes: bytes), verifier, .malformed, "\(label)")
         }
         // The reader refuses the BOM itself (it does not skip it, nor read past it).
         #expect(throws: StrictJSONReader.Failure.byteOrderMark) {
@@ -1248,7 +1248,7 @@ struct AttackTests {
         #expect(throws: Never.self, "control") { try StrictJSONReader.read(header, limits: JOSEHeader.jsonLimits) }
         // Escapes decode before comparison: "\u0045S256" is ES256 and "es256-\u0061" is es256-a, so
         // the token reaches the signature check (which fails: the header bytes changed).
-        await Kit.expect(
+        await TestSupport.expect(
             Kit.forge(
                 header: #"{"\u0061lg":"\u0045S256","kid":"es256-\u0061"}"#,
                 payload: nil,
@@ -1257,8 +1257,8 @@ struct AttackTests {
             verifier,
             .invalidSignature
         )
-        await Kit.expect(Kit.forge(header: #"{"alg":"\u006eone","kid":"es256-a"}"#), verifier, .unsupportedAlgorithm)
-        await Kit.expect(
+        await TestSupport.expect(Kit.forge(header: #"{"alg":"\u006eone","kid":"es256-a"}"#), verifier, .unsupportedAlgorithm)
+        await TestSupport.expect(
             Kit.forge(header: #"{"alg":"ES256","kid":"\ud83d\ude00"}"#),
             verifier,
             .unknownKey,
@@ -1268,7 +1268,7 @@ struct AttackTests {
             "header-bom", "header-not-object", "header-alg-number", "es256-payload-bom", "es256-payload-not-json",
             "es256-payload-array",
         ] {
-            await Kit.expect(try Kit.token(name), verifier, .malformed, "fixture \(name)")
+            await TestSupport.expect(try Kit.token(name), verifier, .malformed, "fixture \(name)")
         }
     }
 }
@@ -1387,20 +1387,6 @@ private enum Kit {
         return try JWTVerifier(keys: try keys ?? TestSupport.fixtureKeySet(), configuration: configuration)
     }
 
-    static func refusal(_ token: String, _ verifier: JWTVerifier) async -> JWTError? {
-        await TestSupport.refusal(token, verifier)
-    }
-
-    /// Expects `verify` to refuse `token` with exactly `expected`, or to accept it when `expected` is nil.
-    static func expect(
-        _ token: String,
-        _ verifier: JWTVerifier,
-        _ expected: JWTError.Code?,
-        _ comment: Comment? = nil,
-        sourceLocation: SourceLocation = #_sourceLocation
-    ) async {
-        await TestSupport.expect(token, verifier, expected, comment, sourceLocation: sourceLocation)
-    }
 
     static func codeNamed(_ name: String) -> JWTError.Code? {
         let all: [JWTError.Code] = [

@@ -20,24 +20,24 @@ struct BoundaryTests {
         #expect(atLimit.utf8.count == 16_384)
         #expect(overLimit.utf8.count == 16_385)
         // At the limit the token is parsed through to the signature (garbage there).
-        await Edge.expect(atLimit, verifier, .invalidSignature)
-        await Edge.expect(overLimit, verifier, .tokenTooLarge)
+        await TestSupport.expect(atLimit, verifier, .invalidSignature)
+        await TestSupport.expect(overLimit, verifier, .tokenTooLarge)
         // Multi-byte characters count as bytes, not characters: 16,383 ASCII bytes + "é" (2 bytes).
-        await Edge.expect(String(repeating: "A", count: 16_383) + "é", verifier, .tokenTooLarge)
-        await Edge.expect(String(repeating: "A", count: 16_382) + "é", verifier, .malformed)
+        await TestSupport.expect(String(repeating: "A", count: 16_383) + "é", verifier, .tokenTooLarge)
+        await TestSupport.expect(String(repeating: "A", count: 16_382) + "é", verifier, .malformed)
     }
 
     @Test("token size: a configured limit is exact in both directions")
     func configuredSizeLimit() async throws {
         let token = try Edge.fixture("es256-valid")
         let length = token.utf8.count
-        await Edge.expect(token, try Edge.verifier { $0.maxTokenBytes = length }, nil)
-        await Edge.expect(token, try Edge.verifier { $0.maxTokenBytes = length - 1 }, .tokenTooLarge)
+        await TestSupport.expect(token, try Edge.verifier { $0.maxTokenBytes = length }, nil)
+        await TestSupport.expect(token, try Edge.verifier { $0.maxTokenBytes = length - 1 }, .tokenTooLarge)
         // A larger configured limit lets a validly signed 27 KB token through.
         let large = try Edge.fixture("too-large")
-        await Edge.expect(large, try Edge.verifier(), .tokenTooLarge)
-        await Edge.expect(large, try Edge.verifier { $0.maxTokenBytes = large.utf8.count }, nil)
-        await Edge.expect(large, try Edge.verifier { $0.maxTokenBytes = large.utf8.count - 1 }, .tokenTooLarge)
+        await TestSupport.expect(large, try Edge.verifier(), .tokenTooLarge)
+        await TestSupport.expect(large, try Edge.verifier { $0.maxTokenBytes = large.utf8.count }, nil)
+        await TestSupport.expect(large, try Edge.verifier { $0.maxTokenBytes = large.utf8.count - 1 }, .tokenTooLarge)
         // The configurable range itself: 64 B … 1 MiB.
         for (limit, accepted) in [
             (64, true), (63, false), (1 << 20, true), ((1 << 20) + 1, false), (0, false), (-1, false),
@@ -59,14 +59,14 @@ struct BoundaryTests {
         let token = try Edge.fixture("es256-valid")
         let exp = try Edge.numericClaim("exp", of: token)
         #expect(exp == 1_796_000_840)
-        await Edge.expect(token, try Edge.verifier(clock: exp + 60 - 0.001), nil)
-        await Edge.expect(token, try Edge.verifier(clock: exp + 60), .expired)
+        await TestSupport.expect(token, try Edge.verifier(clock: exp + 60 - 0.001), nil)
+        await TestSupport.expect(token, try Edge.verifier(clock: exp + 60), .expired)
         // Leeway 0: valid 1 ms before exp, expired at exp itself (RFC 7519 §4.1.4: "on or after").
-        await Edge.expect(token, try Edge.verifier(clock: exp - 0.001, leeway: .zero), nil)
-        await Edge.expect(token, try Edge.verifier(clock: exp, leeway: .zero), .expired)
+        await TestSupport.expect(token, try Edge.verifier(clock: exp - 0.001, leeway: .zero), nil)
+        await TestSupport.expect(token, try Edge.verifier(clock: exp, leeway: .zero), .expired)
         // Leeway 300 s, the maximum.
-        await Edge.expect(token, try Edge.verifier(clock: exp + 300 - 0.001, leeway: .seconds(300)), nil)
-        await Edge.expect(token, try Edge.verifier(clock: exp + 300, leeway: .seconds(300)), .expired)
+        await TestSupport.expect(token, try Edge.verifier(clock: exp + 300 - 0.001, leeway: .seconds(300)), nil)
+        await TestSupport.expect(token, try Edge.verifier(clock: exp + 300, leeway: .seconds(300)), .expired)
     }
 
     @Test("nbf leeway: valid at nbf − leeway, not_yet_valid 1 ms earlier")
@@ -74,12 +74,12 @@ struct BoundaryTests {
         let token = try Edge.fixture("es256-nbf-in-leeway")
         let nbf = try Edge.numericClaim("nbf", of: token)
         #expect(nbf == 1_796_000_030)
-        await Edge.expect(token, try Edge.verifier(clock: nbf - 60), nil)
-        await Edge.expect(token, try Edge.verifier(clock: nbf - 60 - 0.001), .notYetValid)
-        await Edge.expect(token, try Edge.verifier(clock: nbf, leeway: .zero), nil)
-        await Edge.expect(token, try Edge.verifier(clock: nbf - 0.001, leeway: .zero), .notYetValid)
-        await Edge.expect(token, try Edge.verifier(clock: nbf - 300, leeway: .seconds(300)), nil)
-        await Edge.expect(token, try Edge.verifier(clock: nbf - 300 - 0.001, leeway: .seconds(300)), .notYetValid)
+        await TestSupport.expect(token, try Edge.verifier(clock: nbf - 60), nil)
+        await TestSupport.expect(token, try Edge.verifier(clock: nbf - 60 - 0.001), .notYetValid)
+        await TestSupport.expect(token, try Edge.verifier(clock: nbf, leeway: .zero), nil)
+        await TestSupport.expect(token, try Edge.verifier(clock: nbf - 0.001, leeway: .zero), .notYetValid)
+        await TestSupport.expect(token, try Edge.verifier(clock: nbf - 300, leeway: .seconds(300)), nil)
+        await TestSupport.expect(token, try Edge.verifier(clock: nbf - 300 - 0.001, leeway: .seconds(300)), .notYetValid)
     }
 
     @Test("leeway: 0 and 300 s are accepted; −1 s, −1 ms, 300.001 s and 301 s are invalid_configuration")
@@ -161,13 +161,13 @@ struct BoundaryTests {
         let token = try Edge.fixture(name)
         let signature = try Edge.signature(of: token)
         #expect(signature.count == 64)
-        await Edge.expect(token, verifier, nil, "control")
+        await TestSupport.expect(token, verifier, nil, "control")
         // 64 bytes of garbage that pass the range checks: refused by the signature check itself.
-        let garbage = try #require(await Edge.error(Edge.replacingSignature(of: token, with: Edge.garbage), verifier))
+        let garbage = try #require(await TestSupport.refusal(Edge.replacingSignature(of: token, with: Edge.garbage), verifier))
         #expect(garbage.code == .invalidSignature)
         #expect(garbage.message == "signature does not verify", "\(garbage.message)")
         for bytes in [Array(signature.dropLast()), signature + [0x00]] {
-            let error = try #require(await Edge.error(Edge.replacingSignature(of: token, with: bytes), verifier))
+            let error = try #require(await TestSupport.refusal(Edge.replacingSignature(of: token, with: bytes), verifier))
             #expect(error.code == .invalidSignature)
             #expect(
                 error.message.contains("must be 64 bytes") && error.message.contains("got \(bytes.count)"),
@@ -205,12 +205,12 @@ struct BoundaryTests {
                 + String(repeating: "]", count: arrays) + "}"
         }
         let payload = Base64URL.encode(Array(Edge.defaultPayload.utf8))
-        await Edge.expect(
+        await TestSupport.expect(
             Base64URL.encode(Array(header(arrays: 31).utf8)) + "." + payload + "." + signature,
             verifier,
             .invalidSignature
         )
-        await Edge.expect(
+        await TestSupport.expect(
             Base64URL.encode(Array(header(arrays: 32).utf8)) + "." + payload + "." + signature,
             verifier,
             .malformed
@@ -230,7 +230,7 @@ struct BoundaryTests {
         let token =
             Base64URL.encode(deep) + "." + Base64URL.encode(Array(Edge.defaultPayload.utf8)) + "."
             + Base64URL.encode(Edge.garbage)
-        await Edge.expect(token, try Edge.verifier { $0.maxTokenBytes = 1 << 20 }, .malformed)
+        await TestSupport.expect(token, try Edge.verifier { $0.maxTokenBytes = 1 << 20 }, .malformed)
         let elapsed = start.duration(to: clock.now)
         #expect(elapsed < .seconds(10), "took \(elapsed)")
     }
@@ -240,10 +240,10 @@ struct BoundaryTests {
         let dots = String(repeating: ".", count: 1_000_000)
         let clock = ContinuousClock()
         let start = clock.now
-        let wide = try #require(await Edge.error(dots, try Edge.verifier { $0.maxTokenBytes = 1 << 20 }))
+        let wide = try #require(await TestSupport.refusal(dots, try Edge.verifier { $0.maxTokenBytes = 1 << 20 }))
         #expect(wide.code == .malformed)
         #expect(wide.message.contains("more than three segments"), "\(wide.message)")
-        await Edge.expect(dots, try Edge.verifier(), .tokenTooLarge)
+        await TestSupport.expect(dots, try Edge.verifier(), .tokenTooLarge)
         let elapsed = start.duration(to: clock.now)
         #expect(elapsed < .seconds(10), "took \(elapsed)")
     }
@@ -266,7 +266,7 @@ struct BoundaryTests {
         for index in 0..<3 {
             var changed = parts
             while changed[index].count % 4 != 1 { changed[index] += "A" }
-            let error = try #require(await Edge.error(changed.joined(separator: "."), verifier))
+            let error = try #require(await TestSupport.refusal(changed.joined(separator: "."), verifier))
             #expect(error.code == .malformed, "segment \(index)")
             #expect(error.message.contains("impossible base64url length"), "segment \(index): \(error.message)")
         }
@@ -287,8 +287,8 @@ struct BoundaryTests {
             #expect(error?.code == .unknownKey, "\(kid.debugDescription)")
         }
         let verifier = try Edge.verifier()
-        await Edge.expect(Edge.forge(header: #"{"alg":"ES256","kid":"ES256-A"}"#), verifier, .unknownKey)
-        await Edge.expect(
+        await TestSupport.expect(Edge.forge(header: #"{"alg":"ES256","kid":"ES256-A"}"#), verifier, .unknownKey)
+        await TestSupport.expect(
             Edge.forge(header: #"{"alg":"ES256","kid":"es256-a"}"#),
             verifier,
             .invalidSignature,
@@ -313,7 +313,7 @@ struct BoundaryTests {
                 try keys.key(for: presented, algorithm: .es256)
             }
             #expect(error?.code == .unknownKey, "kid \(scalars)")
-            await Edge.expect(Edge.forge(headerBytes: header), verifier, .unknownKey, "kid \(scalars)")
+            await TestSupport.expect(Edge.forge(headerBytes: header), verifier, .unknownKey, "kid \(scalars)")
         }
     }
 
@@ -354,10 +354,10 @@ struct BoundaryTests {
             #"{"alg":"ES256","kid":"es256-a","cty":"JWT"}"#,
         ] {
             let token = Edge.forge(header: header)
-            await Edge.expect(token, verifier, .unsupportedCriticalHeader, "\(header)")
+            await TestSupport.expect(token, verifier, .unsupportedCriticalHeader, "\(header)")
         }
         // Control: the same garbage signature without the critical member is an invalid signature.
-        await Edge.expect(
+        await TestSupport.expect(
             Edge.forge(header: #"{"alg":"ES256","kid":"es256-a"}"#),
             verifier,
             .invalidSignature,
@@ -370,21 +370,21 @@ struct BoundaryTests {
         let verifier = try Edge.verifier()
         let es256Only = try Edge.verifier { $0.algorithms = [.es256] }
         // Too large and malformed → token_too_large.
-        await Edge.expect(String(repeating: "!", count: 16_385), verifier, .tokenTooLarge)
+        await TestSupport.expect(String(repeating: "!", count: 16_385), verifier, .tokenTooLarge)
         // Not allowed alg and unknown kid → algorithm_not_allowed.
-        await Edge.expect(Edge.forge(header: #"{"alg":"EdDSA","kid":"nope"}"#), es256Only, .algorithmNotAllowed)
+        await TestSupport.expect(Edge.forge(header: #"{"alg":"EdDSA","kid":"nope"}"#), es256Only, .algorithmNotAllowed)
         // Unknown kid and bad signature → unknown_key.
-        await Edge.expect(Edge.forge(header: #"{"alg":"ES256","kid":"nope"}"#), verifier, .unknownKey)
+        await TestSupport.expect(Edge.forge(header: #"{"alg":"ES256","kid":"nope"}"#), verifier, .unknownKey)
         // Key mismatch and bad signature → key_mismatch.
-        await Edge.expect(Edge.forge(header: #"{"alg":"EdDSA","kid":"es256-a"}"#), verifier, .keyMismatch)
+        await TestSupport.expect(Edge.forge(header: #"{"alg":"EdDSA","kid":"es256-a"}"#), verifier, .keyMismatch)
         // Bad signature and a non-JSON payload → invalid_signature (the payload is not read).
-        await Edge.expect(
+        await TestSupport.expect(
             Edge.forge(header: #"{"alg":"ES256","kid":"es256-a"}"#, payload: "not json"),
             verifier,
             .invalidSignature
         )
         // Good signature and a non-JSON payload → malformed.
-        await Edge.expect(try Edge.fixture("es256-payload-not-json"), verifier, .malformed)
+        await TestSupport.expect(try Edge.fixture("es256-payload-not-json"), verifier, .malformed)
     }
 
     @Test("order: signature before claims; expired + wrong iss reports one of the two, deterministically")
@@ -393,23 +393,23 @@ struct BoundaryTests {
         let exp = try Edge.numericClaim("exp", of: wrongIssuer)
         let late = try Edge.verifier(clock: exp + 3_600)
         // Controls: each defect alone.
-        await Edge.expect(wrongIssuer, try Edge.verifier(), .issuerMismatch)
-        await Edge.expect(try Edge.fixture("es256-valid"), late, .expired)
+        await TestSupport.expect(wrongIssuer, try Edge.verifier(), .issuerMismatch)
+        await TestSupport.expect(try Edge.fixture("es256-valid"), late, .expired)
         // Both defects: one of the two, and the same one every time.
         var seen: Set<String> = []
         for _ in 0..<5 {
-            let error = try #require(await Edge.error(wrongIssuer, late))
+            let error = try #require(await TestSupport.refusal(wrongIssuer, late))
             #expect(error.code == .expired || error.code == .issuerMismatch, "\(error)")
             seen.insert(error.code.name)
         }
         #expect(seen.count == 1, "non-deterministic: \(seen)")
         // A bad signature on an expired token is reported as the bad signature.
-        await Edge.expect(try Edge.fixture("es256-bad-sig"), late, .invalidSignature)
+        await TestSupport.expect(try Edge.fixture("es256-bad-sig"), late, .invalidSignature)
         let expired = try Edge.fixture("es256-expired")
-        await Edge.expect(expired, try Edge.verifier(), .expired, "control")
+        await TestSupport.expect(expired, try Edge.verifier(), .expired, "control")
         var flipped = try Edge.signature(of: expired)
         flipped[63] ^= 0x01
-        await Edge.expect(Edge.replacingSignature(of: expired, with: flipped), try Edge.verifier(), .invalidSignature)
+        await TestSupport.expect(Edge.replacingSignature(of: expired, with: flipped), try Edge.verifier(), .invalidSignature)
     }
 }
 
@@ -463,19 +463,6 @@ private enum Edge {
         return try JWTVerifier(keys: try keys ?? TestSupport.fixtureKeySet(), configuration: configuration)
     }
 
-    static func error(_ token: String, _ verifier: JWTVerifier) async -> JWTError? {
-        await TestSupport.refusal(token, verifier)
-    }
-
-    static func expect(
-        _ token: String,
-        _ verifier: JWTVerifier,
-        _ expected: JWTError.Code?,
-        _ comment: Comment? = nil,
-        sourceLocation: SourceLocation = #_sourceLocation
-    ) async {
-        await TestSupport.expect(token, verifier, expected, comment, sourceLocation: sourceLocation)
-    }
 
     static func segments(_ token: String) -> [String] {
         token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
