@@ -205,12 +205,12 @@ struct AttackTests {
         let token = try Kit.token("es256-valid")
         let (r, s) = try Kit.halves(Kit.signature(of: token))
         let n = Kit.p256Order
-        let nPlusOne = Kit.addBigEndian(n, Kit.integer(1))
+        let nPlusOne = ByteMath.addBigEndian(n, ByteMath.integer(1))
         let max = [UInt8](repeating: 0xFF, count: 32)
         let cases: [(String, [UInt8])] = [
             ("r = n", n + s), ("s = n", r + n), ("r = n + 1 (≡ 1)", nPlusOne + s), ("s = n + 1", r + nPlusOne),
             ("r = 2^256 − 1", max + s), ("s = 2^256 − 1", r + max),
-            ("(1, n) as in browserify-sign", Kit.integer(1) + n),
+            ("(1, n) as in browserify-sign", ByteMath.integer(1) + n),
             ("r = s = n", n + n),
         ]
         for (label, signature) in cases {
@@ -275,7 +275,7 @@ struct AttackTests {
         let verifier = try Kit.verifier()
         let original = try Kit.token("es256-valid")
         let (r, s) = try Kit.halves(Kit.signature(of: original))
-        let malleated = Kit.replacingSignature(of: original, with: r + Kit.subtractBigEndian(Kit.p256Order, s))
+        let malleated = Kit.replacingSignature(of: original, with: r + ByteMath.subtractBigEndian(Kit.p256Order, s))
         #expect(malleated != original)
         // (r, n − s) is a second valid signature over the same claims (RFC 7518 has no low-S rule).
         let first = try await verifier.verify(original)
@@ -299,7 +299,7 @@ struct AttackTests {
         await TestSupport.expect(a3Token, rfcVerifier, nil, "RFC 7515 A.3")
         let (a3R, _) = try Kit.halves(Kit.signature(of: a3Token))
         await TestSupport.expect(
-            Kit.replacingSignature(of: a3Token, with: a3R + Kit.subtractBigEndian(Kit.p256Order, a3S)),
+            Kit.replacingSignature(of: a3Token, with: a3R + ByteMath.subtractBigEndian(Kit.p256Order, a3S)),
             rfcVerifier,
             nil,
             "A.3 low-S twin"
@@ -320,9 +320,9 @@ struct AttackTests {
             var topBit = sPart
             topBit[31] |= 0x80
             let notReduced: [(String, [UInt8])] = [
-                ("S + L", Kit.addLittleEndian(sPart, order)),
+                ("S + L", ByteMath.addLittleEndian(sPart, order)),
                 ("S = L", order),
-                ("S = L + 1", Kit.addLittleEndian(order, [1] + [UInt8](repeating: 0, count: 31))),
+                ("S = L + 1", ByteMath.addLittleEndian(order, [1] + [UInt8](repeating: 0, count: 31))),
                 ("S with its top bit set", topBit),
                 ("S = 2^256 − 1", [UInt8](repeating: 0xFF, count: 32)),
             ]
@@ -1511,37 +1511,6 @@ private enum Kit {
     }
 
     // 256-bit arithmetic on byte arrays
-
-    static func integer(_ value: UInt8) -> [UInt8] {
-        [UInt8](repeating: 0, count: 31) + [value]
-    }
-
-    static func addBigEndian(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
-        Array(addLittleEndian(Array(a.reversed()), Array(b.reversed())).reversed())
-    }
-
-    static func subtractBigEndian(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: a.count)
-        var borrow = 0
-        for index in stride(from: a.count - 1, through: 0, by: -1) {
-            var difference = Int(a[index]) - Int(b[index]) - borrow
-            borrow = difference < 0 ? 1 : 0
-            if difference < 0 { difference += 256 }
-            result[index] = UInt8(difference)
-        }
-        return result
-    }
-
-    static func addLittleEndian(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: a.count)
-        var carry = 0
-        for index in 0..<a.count {
-            let sum = Int(a[index]) + Int(b[index]) + carry
-            result[index] = UInt8(sum & 0xFF)
-            carry = sum >> 8
-        }
-        return result
-    }
 
     static func shiftRightOne(_ value: [UInt8]) -> [UInt8] {
         var result = [UInt8](repeating: 0, count: value.count)

@@ -120,11 +120,11 @@ struct BoundaryTests {
         let n = ES256Signature.groupOrder
         #expect(n == TestSupport.bytes(hex: "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"))
         let cases: [(String, [UInt8], Bool)] = [
-            ("0", Edge.integer(0), false), ("1", Edge.integer(1), true),
-            ("n − 1", Edge.subtract(n, Edge.integer(1)), true), ("n", n, false),
-            ("n + 1", Edge.add(n, Edge.integer(1)), false), ("2^256 − 1", [UInt8](repeating: 0xFF, count: 32), false),
+            ("0", ByteMath.integer(0), false), ("1", ByteMath.integer(1), true),
+            ("n − 1", ByteMath.subtractBigEndian(n, ByteMath.integer(1)), true), ("n", n, false),
+            ("n + 1", ByteMath.addBigEndian(n, ByteMath.integer(1)), false), ("2^256 − 1", [UInt8](repeating: 0xFF, count: 32), false),
             ("2^255", [0x80] + [UInt8](repeating: 0, count: 31), true),
-            ("n − 256", Edge.subtract(n, [UInt8](repeating: 0, count: 30) + [1, 0]), true),
+            ("n − 256", ByteMath.subtractBigEndian(n, [UInt8](repeating: 0, count: 30) + [1, 0]), true),
         ]
         for (label, value, inRange) in cases {
             #expect(value.count == 32)
@@ -141,9 +141,9 @@ struct BoundaryTests {
         let one = [1] + [UInt8](repeating: 0, count: 31)
         let cases: [(String, [UInt8], Bool)] = [
             ("0", [UInt8](repeating: 0, count: 32), true),
-            ("L − 1", Edge.reversedBytes(Edge.subtract(Edge.reversedBytes(order), Edge.reversedBytes(one))), true),
+            ("L − 1", Edge.reversedBytes(ByteMath.subtractBigEndian(Edge.reversedBytes(order), Edge.reversedBytes(one))), true),
             ("L", order, false),
-            ("L + 1", Edge.reversedBytes(Edge.add(Edge.reversedBytes(order), Edge.reversedBytes(one))), false),
+            ("L + 1", Edge.reversedBytes(ByteMath.addBigEndian(Edge.reversedBytes(order), Edge.reversedBytes(one))), false),
             ("2^253", [UInt8](repeating: 0, count: 31) + [0x20], false),
             ("2^256 − 1", [UInt8](repeating: 0xFF, count: 32), false),
         ]
@@ -531,34 +531,8 @@ private enum Edge {
 
     // 256-bit big-endian arithmetic
 
-    static func integer(_ value: UInt8) -> [UInt8] {
-        [UInt8](repeating: 0, count: 31) + [value]
-    }
-
     static func reversedBytes(_ value: [UInt8]) -> [UInt8] {
         Array(value.reversed())
     }
 
-    static func add(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: a.count)
-        var carry = 0
-        for index in stride(from: a.count - 1, through: 0, by: -1) {
-            let sum = Int(a[index]) + Int(b[index]) + carry
-            result[index] = UInt8(sum & 0xFF)
-            carry = sum >> 8
-        }
-        return result
-    }
-
-    static func subtract(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: a.count)
-        var borrow = 0
-        for index in stride(from: a.count - 1, through: 0, by: -1) {
-            var difference = Int(a[index]) - Int(b[index]) - borrow
-            borrow = difference < 0 ? 1 : 0
-            if difference < 0 { difference += 256 }
-            result[index] = UInt8(difference)
-        }
-        return result
-    }
 }
