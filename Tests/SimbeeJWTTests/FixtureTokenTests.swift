@@ -80,4 +80,27 @@ struct FixtureTokenTests {
         #expect(duplicate.keyIDs == ["ed25519-a"])
         #expect(duplicate.skippedKeys.filter { $0.keyID == "dup" }.count == 2)
     }
+
+    @Test("one verifier shared by many tasks: ES256 and EdDSA verifications all succeed concurrently")
+    func concurrentVerifications() async throws {
+        let manifest = try TestSupport.manifest()
+        var claims = ClaimsPolicy(issuer: manifest.issuer, audiences: [manifest.audience])
+        claims.clock = TestSupport.pinnedClock(manifest.now)
+        // No token cache: every call runs OpenSSL (Ed25519 digest contexts are pooled per key).
+        let verifier = try JWTVerifier(
+            keys: try TestSupport.fixtureKeySet(),
+            configuration: .init(claims: claims, tokenCache: nil)
+        )
+        let tokens = try ["es256-valid", "eddsa-valid", "ed25519-alg-valid"].map { name in
+            try #require(manifest.cases.first { $0.name == name }).token
+        }
+        let outcomes = await withTaskGroup(of: String.self) { group in
+            for index in 0..<300 {
+                let token = tokens[index % tokens.count]
+                group.addTask { await TestSupport.outcome(verifier, token) }
+            }
+            return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(outcomes == ["valid": 300])
+    }
 }

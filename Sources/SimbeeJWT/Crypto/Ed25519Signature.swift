@@ -27,8 +27,8 @@ enum Ed25519Signature {
         guard signature.count == 64 else { throw .wrongLength }
         guard isReduced(UnsafeBufferPointer(rebasing: signature[32..<64])) else { throw .scalarNotReduced }
 
-        guard let context = EVP_MD_CTX_new() else { throw .mismatch }
-        defer { EVP_MD_CTX_free(context) }
+        guard let context = key.takeDigestContext() else { throw .mismatch }
+        defer { key.returnDigestContext(context) }
         let status =
             EVP_DigestVerifyInit(context, nil, nil, nil, key.pointer) == 1
             ? EVP_DigestVerify(context, signature.baseAddress, signature.count, message.baseAddress, message.count)
