@@ -119,3 +119,19 @@ public struct RegisteredClaims: Sendable, Hashable {
         text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
     }
 }
+
+extension JSONObject {
+    /// A JWT payload as a claims set: strict JSON (same limits as the header) that is an object.
+    ///
+    /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` otherwise.
+    static func claimsSet(_ payload: [UInt8]) throws(JWTError) -> JSONObject {
+        let value: JSONValue
+        do {
+            value = try StrictJSONReader.read(payload, limits: JOSEHeader.jsonLimits)
+        } catch {
+            throw JWTError(.malformed, "payload is not strict JSON (\(error))")
+        }
+        guard let object = value.objectValue else { throw JWTError(.malformed, "payload is not a JSON object") }
+        return object
+    }
+}

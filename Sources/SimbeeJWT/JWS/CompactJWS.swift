@@ -1,4 +1,6 @@
-/// A JWS in compact serialization (RFC 7515 §7.1), split and decoded but not verified.
+/// A JWS in compact serialization (RFC 7515 §7.1), split and decoded but not verified, for the
+/// header peek and the `decode` tool. Verification reads the signature and signing input straight
+/// from the token through ``Layout``; here the signature segment is only checked.
 ///
 /// Parsing follows the order that keeps hostile input cheap: the size limit first, then the two
 /// dots are found in one pass without allocating, then each segment is decoded as strict base64url.
@@ -9,10 +11,6 @@ package struct CompactJWS: Sendable {
     package let header: [UInt8]
     /// The decoded payload.
     package let payload: [UInt8]
-    /// The decoded signature.
-    package let signature: [UInt8]
-    /// The signing input `ASCII(BASE64URL(header)) '.' ASCII(BASE64URL(payload))`, as the token held it.
-    package let signingInput: [UInt8]
 
     /// Splits and decodes `token`.
     ///
@@ -24,8 +22,8 @@ package struct CompactJWS: Sendable {
         let layout = try Layout(token, maxBytes: maxBytes)
         header = try Self.decode(layout.header(of: token), "header")
         payload = try Self.decode(layout.payload(of: token), "payload")
-        signature = try Self.decode(layout.signature(of: token), "signature")
-        signingInput = Array(layout.signingInput(of: token))
+        // Strict base64url like the other segments, but nothing here needs the bytes.
+        try Self.withDecoded(layout.signature(of: token), "signature") { _ in }
     }
 
     /// Where the two dots of a compact JWS are: found in one pass, without allocating, after the

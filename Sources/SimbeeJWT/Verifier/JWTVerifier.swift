@@ -205,18 +205,7 @@ public struct JWTVerifier: Sendable {
         }
 
         // The signature holds: only now is the payload read.
-        let payload: JSONObject
-        do {
-            guard let object = try StrictJSONReader.read(parsed.payload, limits: JOSEHeader.jsonLimits).objectValue
-            else {
-                throw JWTError(.malformed, "payload is not a JSON object")
-            }
-            payload = object
-        } catch let error as JWTError {
-            throw error
-        } catch {
-            throw JWTError(.malformed, "payload is not strict JSON (\(error))")
-        }
+        let payload = try JSONObject.claimsSet(parsed.payload)
         let claims = try ClaimsValidation.validate(payload, header: header, policy: configuration.claims)
         let verified = VerifiedJWT(
             header: VerifiedJWT.Header(algorithm: algorithm, keyID: header.keyID, type: header.type),
