@@ -149,13 +149,23 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         case "https":
             return
         case "http":
-            let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-            guard loopback || allowsInsecureHTTP else {
+            guard isLoopback(host) || allowsInsecureHTTP else {
                 throw JWTError(.invalidConfiguration, "JWKS URL must use https (plain http only for loopback hosts)")
             }
         default:
             throw JWTError(.invalidConfiguration, "JWKS URL must use https")
         }
+    }
+
+    /// `localhost`, `::1`, or an IPv4 address in 127.0.0.0/8 (a host name such as `127.example.com`
+    /// is not loopback).
+    static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) }),
+            let first = UInt8(octets[0]), first == 127
+        else { return false }
+        return octets.dropFirst().allSatisfy { UInt8($0) != nil }
     }
 
     // MARK: Lookup
