@@ -356,8 +356,9 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
             state.waiters.removeAll()
             return waiters
         }
-        for waiter in waiters { waiter.resume() }
+        // Log and count first, so that a caller who sees the outcome also finds it reported.
         report(outcome)
+        for waiter in waiters { waiter.resume() }
     }
 
     private func report(_ outcome: FetchOutcome) {
