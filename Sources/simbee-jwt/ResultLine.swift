@@ -3,7 +3,7 @@ import SimbeeJWT
 /// The JSON lines the tool prints: one object per token, compact, on one line.
 enum ResultLine {
     /// `{"valid":true,"alg":…,"kid":…,"claims":{…}}`
-    static func verified(_ token: VerifiedJWT) -> String {
+    static func verified(_ token: VerifiedJWT) throws(JWTError) -> String {
         var line = "{\"valid\":true,\"alg\":"
         JSONValue.appendQuoted(token.header.algorithm.name, to: &line)
         line += ",\"kid\":"
@@ -13,7 +13,7 @@ enum ResultLine {
             line += "null"
         }
         line += ",\"claims\":"
-        JSONValue.object(token.payloadJSON).serialize(into: &line)
+        JSONValue.object(try token.payloadObject()).serialize(into: &line)
         line += "}"
         return line
     }
@@ -31,18 +31,22 @@ enum ResultLine {
     /// `{"verified":false,"header":{…},"payload":{…}}`: nothing verified.
     static func decoded(_ token: String) throws(JWTError) -> String {
         let jws = try CompactJWS(token, maxBytes: JWTVerifier.Configuration.defaultMaxTokenBytes)
-        let header = try JOSEHeader(decoded: jws.header)
-        let payload: JSONValue
-        do {
-            payload = try StrictJSONReader.read(jws.payload, limits: JOSEHeader.jsonLimits)
-        } catch {
-            throw JWTError(.malformed, "payload is not strict JSON (\(error))")
-        }
+        _ = try JOSEHeader(decoded: jws.header)  // the verifier's header checks
+        let header = try json(jws.header, "header")
+        let payload = try json(jws.payload, "payload")
         var line = "{\"verified\":false,\"header\":"
-        JSONValue.object(header.json).serialize(into: &line)
+        header.serialize(into: &line)
         line += ",\"payload\":"
         payload.serialize(into: &line)
         line += "}"
         return line
+    }
+
+    private static func json(_ bytes: [UInt8], _ name: String) throws(JWTError) -> JSONValue {
+        do {
+            return try StrictJSONReader.read(bytes, limits: JOSEHeader.jsonLimits)
+        } catch {
+            throw JWTError(.malformed, "\(name) is not strict JSON (\(error))")
+        }
     }
 }

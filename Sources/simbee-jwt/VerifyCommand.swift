@@ -111,7 +111,7 @@ struct VerifyCommand: AsyncParsableCommand {
     private func verifyAndReport(_ token: String, with verifier: JWTVerifier) async -> Bool {
         do {
             let verified = try await verifier.verify(token)
-            Output.standardOutput(ResultLine.verified(verified) + "\n")
+            Output.standardOutput(try ResultLine.verified(verified) + "\n")
             return true
         } catch {
             Output.standardOutput(ResultLine.rejected(code: error.code.name, message: error.message) + "\n")

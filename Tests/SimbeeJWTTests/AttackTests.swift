@@ -1424,10 +1424,7 @@ private enum Kit {
         _ adjust: (inout ClaimsPolicy) -> Void = { _ in }
     ) throws -> JWTError.Code? {
         let manifest = try TestSupport.manifest()
-        guard let object = try StrictJSONReader.read(Array(payload.utf8), limits: JOSEHeader.jsonLimits).objectValue
-        else {
-            throw VectorMissing(description: "payload is not an object")
-        }
+        let object = Array(payload.utf8)
         let parsedHeader = try JOSEHeader(decoded: Array(header.utf8))
         var policy = policy(clock: manifest.now, issuer: manifest.issuer, audience: manifest.audience)
         adjust(&policy)

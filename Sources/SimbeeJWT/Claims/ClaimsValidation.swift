@@ -9,10 +9,14 @@ enum ClaimsValidation {
     /// Claims that, when required, must be non-empty strings.
     private static let stringClaims: Set<String> = ["iss", "sub", "jti"]
 
-    static func validate(_ payload: JSONObject, header: JOSEHeader, policy: ClaimsPolicy) throws(JWTError)
+    /// Checks a validated payload object against `policy`.
+    ///
+    /// - Returns: The registered claims.
+    /// - Throws: ``JWTError`` with the first rule the payload breaks.
+    static func validate(_ payload: ValidatedJSON.Value, header: JOSEHeader, policy: ClaimsPolicy) throws(JWTError)
         -> RegisteredClaims
     {
-        let claims = try RegisteredClaims(payload)
+        let claims = try RegisteredClaims(payload, sharingStringsWith: policy)
         try checkTime(claims, policy: policy)
 
         if let issuer = policy.issuer {
@@ -30,13 +34,13 @@ enum ClaimsValidation {
         }
 
         for name in policy.requiredClaims {
-            guard let value = payload[name] else {
+            guard let value = ValidatedJSON.member(name, of: payload) else {
                 throw JWTError(.missingClaim, "token has no \(DiagnosticText.printable(name))")
             }
-            switch value {
+            switch value.kind {
             case .null:
                 throw JWTError(.invalidClaim, "\(DiagnosticText.printable(name)) is null")
-            case .string(let string) where string.isEmpty:
+            case .string where value.text.count == 2:  // ""
                 throw JWTError(.invalidClaim, "\(DiagnosticText.printable(name)) is empty")
             case .string:
                 break
@@ -54,6 +58,18 @@ enum ClaimsValidation {
             }
         }
         return claims
+    }
+
+    /// Checks a payload given as bytes; see ``validate(_:header:policy:)-(ValidatedJSON.Value,_,_)``.
+    static func validate(_ payload: [UInt8], header: JOSEHeader, policy: ClaimsPolicy) throws(JWTError)
+        -> RegisteredClaims
+    {
+        let outcome = payload.withUnsafeBufferPointer { bytes in
+            Result { () throws(JWTError) in
+                try validate(ValidatedJSON.claimsSet(bytes), header: header, policy: policy)
+            }
+        }
+        return try outcome.get()
     }
 
     /// `exp` (required unless the policy says otherwise) and `nbf` against the policy's clock and

@@ -6,11 +6,12 @@ enum NumericDate {
 
     /// The claim's value when it is a JSON number in `[0, maximum]`, or an ``JWTError/Code/invalidClaim``
     /// error for any other type or range (a present-but-invalid claim is never treated as absent).
-    static func seconds(_ value: JSONValue, claim: String) throws(JWTError) -> Double {
-        guard case .number(let number) = value else {
+    ///
+    /// - Parameter value: The claim's value when it is a JSON number, `nil` for any other type.
+    static func seconds(_ value: Double?, claim: String) throws(JWTError) -> Double {
+        guard let seconds = value else {
             throw JWTError(.invalidClaim, "\(claim) is not a JSON number")
         }
-        let seconds = number.value
         guard seconds.isFinite, seconds >= 0, seconds <= maximum else {
             throw JWTError(.invalidClaim, "\(claim) is outside 0…\(Int(maximum))")
         }

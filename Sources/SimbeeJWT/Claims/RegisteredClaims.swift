@@ -32,69 +32,140 @@ public struct RegisteredClaims: Sendable, Hashable {
         scopes.contains { $0.isExactly(scope) }
     }
 
-    /// Reads and type-checks the registered claims of a payload object.
-    init(_ payload: JSONObject) throws(JWTError) {
-        issuer = try Self.string(payload, "iss")
-        subject = try Self.string(payload, "sub")
-        id = try Self.string(payload, "jti")
-        expiration = try Self.date(payload, "exp")
-        notBefore = try Self.date(payload, "nbf")
-        issuedAt = try Self.date(payload, "iat")
-
-        switch payload["aud"] {
-        case nil:
-            audience = []
-        case .string(let single)?:
-            audience = [single]
-        case .array(let elements)?:
-            guard !elements.isEmpty else { throw JWTError(.invalidClaim, "aud is an empty array") }
-            var values: [String] = []
-            for element in elements {
-                guard let value = element.stringValue else { throw JWTError(.invalidClaim, "aud holds a non-string") }
-                values.append(value)
+    /// Reads and type-checks the registered claims of a validated payload object, in place.
+    ///
+    /// - Parameters:
+    ///   - payload: The payload's top-level object, from a document the strict reader accepted.
+    ///   - policy: Its expected issuer and audiences are reused when a claim holds exactly that
+    ///     text, which spares a copy of each.
+    init(_ payload: ValidatedJSON.Value, sharingStringsWith policy: ClaimsPolicy?) throws(JWTError) {
+        var claims = Members()
+        ValidatedJSON.forEachMember(of: payload) { name, value in
+            switch name.key {
+            case Names.iss: claims.iss = value
+            case Names.sub: claims.sub = value
+            case Names.aud: claims.aud = value
+            case Names.exp: claims.exp = value
+            case Names.nbf: claims.nbf = value
+            case Names.iat: claims.iat = value
+            case Names.jti: claims.jti = value
+            case Names.scope: claims.scope = value
+            case Names.scopes: claims.scopes = value
+            case Names.scp: claims.scp = value
+            default: break
             }
-            audience = values
-        default:
-            throw JWTError(.invalidClaim, "aud is neither a string nor an array of strings")
+        }
+
+        issuer = try Self.string(claims.iss, "iss").map { Self.text($0, sharing: policy?.issuer) }
+        subject = try Self.string(claims.sub, "sub")?.string
+        id = try Self.string(claims.jti, "jti")?.string
+        expiration = try Self.date(claims.exp, "exp")
+        notBefore = try Self.date(claims.nbf, "nbf")
+        issuedAt = try Self.date(claims.iat, "iat")
+
+        let audiences = policy?.audiences ?? []
+        if let aud = claims.aud {
+            if let single = aud.stringToken {
+                audience = [Self.text(single, sharingOneOf: audiences)]
+            } else if aud.kind == .array {
+                var values: [String] = []
+                try ValidatedJSON.forEachElement(of: aud) { element throws(JWTError) in
+                    guard let token = element.stringToken else {
+                        throw JWTError(.invalidClaim, "aud holds a non-string")
+                    }
+                    values.append(Self.text(token, sharingOneOf: audiences))
+                }
+                guard !values.isEmpty else { throw JWTError(.invalidClaim, "aud is an empty array") }
+                audience = values
+            } else {
+                throw JWTError(.invalidClaim, "aud is neither a string nor an array of strings")
+            }
+        } else {
+            audience = []
         }
 
         var scopes: [String] = []
-        if let scope = payload["scope"] {
-            guard let text = scope.stringValue else { throw JWTError(.invalidClaim, "scope is not a string") }
-            scopes += Self.split(text)
+        if let scope = try Self.string(claims.scope, "scope") {
+            Self.split(scope.string, into: &scopes)
         }
-        if let list = payload["scopes"] {
-            scopes += try Self.stringArray(list, "scopes")
+        if let list = claims.scopes {
+            try Self.appendStrings(list, "scopes", to: &scopes)
         }
-        switch payload["scp"] {
-        case nil: break
-        case .string(let text)?: scopes += Self.split(text)
-        case let list?: scopes += try Self.stringArray(list, "scp")
+        if let scp = claims.scp {
+            if let text = scp.stringToken {
+                Self.split(text.string, into: &scopes)
+            } else {
+                try Self.appendStrings(scp, "scp", to: &scopes)
+            }
         }
         self.scopes = Self.removingDuplicates(scopes)
     }
 
-    private static func string(_ payload: JSONObject, _ name: String) throws(JWTError) -> String? {
-        guard let value = payload[name] else { return nil }
-        guard let string = value.stringValue else { throw JWTError(.invalidClaim, "\(name) is not a string") }
-        return string
-    }
-
-    private static func date(_ payload: JSONObject, _ name: String) throws(JWTError) -> Date? {
-        guard let value = payload[name] else { return nil }
-        return Date(timeIntervalSince1970: try NumericDate.seconds(value, claim: name))
-    }
-
-    private static func stringArray(_ value: JSONValue, _ name: String) throws(JWTError) -> [String] {
-        guard case .array(let elements) = value else {
-            throw JWTError(.invalidClaim, "\(name) is not an array of strings")
+    /// Reads and type-checks the registered claims of a payload; see ``init(_:sharingStringsWith:)``.
+    ///
+    /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` when the payload is not a strict JSON
+    ///   object, ``JWTError/Code/invalidClaim`` when a claim has the wrong type.
+    init(payload: [UInt8]) throws(JWTError) {
+        let outcome = payload.withUnsafeBufferPointer { bytes in
+            Result { () throws(JWTError) in
+                try RegisteredClaims(ValidatedJSON.claimsSet(bytes), sharingStringsWith: nil)
+            }
         }
-        var strings: [String] = []
-        for element in elements {
-            guard let string = element.stringValue else { throw JWTError(.invalidClaim, "\(name) holds a non-string") }
+        self = try outcome.get()
+    }
+
+    /// The members read here, found in one pass over the payload.
+    private struct Members {
+        var iss, sub, aud, exp, nbf, iat, jti, scope, scopes, scp: ValidatedJSON.Value?
+    }
+
+    /// The claim names, as packed keys (every name fits, so a key match is a name match).
+    private enum Names {
+        static let iss = NameKey("iss")
+        static let sub = NameKey("sub")
+        static let aud = NameKey("aud")
+        static let exp = NameKey("exp")
+        static let nbf = NameKey("nbf")
+        static let iat = NameKey("iat")
+        static let jti = NameKey("jti")
+        static let scope = NameKey("scope")
+        static let scopes = NameKey("scopes")
+        static let scp = NameKey("scp")
+    }
+
+    /// The claim's string token, or an error when it holds another type.
+    private static func string(_ value: ValidatedJSON.Value?, _ name: String) throws(JWTError) -> JSONStringToken? {
+        guard let value else { return nil }
+        guard let token = value.stringToken else { throw JWTError(.invalidClaim, "\(name) is not a string") }
+        return token
+    }
+
+    /// The token's text: `known` itself when the text is exactly that, which spares a copy.
+    private static func text(_ token: JSONStringToken, sharing known: String?) -> String {
+        if let known, token.isExactly(known) { return known }
+        return token.string
+    }
+
+    /// The token's text: the element of `known` that it equals exactly, if any.
+    private static func text(_ token: JSONStringToken, sharingOneOf known: [String]) -> String {
+        known.first { token.isExactly($0) } ?? token.string
+    }
+
+    private static func date(_ value: ValidatedJSON.Value?, _ name: String) throws(JWTError) -> Date? {
+        guard let value else { return nil }
+        return Date(timeIntervalSince1970: try NumericDate.seconds(value.number, claim: name))
+    }
+
+    private static func appendStrings(_ value: ValidatedJSON.Value, _ name: String, to strings: inout [String])
+        throws(JWTError)
+    {
+        guard value.kind == .array else { throw JWTError(.invalidClaim, "\(name) is not an array of strings") }
+        try ValidatedJSON.forEachElement(of: value) { element throws(JWTError) in
+            guard let string = element.stringToken?.string else {
+                throw JWTError(.invalidClaim, "\(name) holds a non-string")
+            }
             strings.append(string)
         }
-        return strings
     }
 
     /// `scopes` in order with later repeats removed, compared byte for byte (a set only for long lists).
@@ -115,16 +186,36 @@ public struct RegisteredClaims: Sendable, Hashable {
         return scopes.filter { seen.insert(ExactText($0)).inserted }
     }
 
-    private static func split(_ text: String) -> [String] {
-        text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+    private static func split(_ text: String, into scopes: inout [String]) {
+        for scope in text.split(separator: " ", omittingEmptySubsequences: true) {
+            scopes.append(String(scope))
+        }
+    }
+}
+
+extension ValidatedJSON {
+    /// A JWT payload as a claims set: strict JSON (same limits as the header) whose top-level value
+    /// is an object, returned for reading in place.
+    ///
+    /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` otherwise.
+    static func claimsSet(_ payload: UnsafeBufferPointer<UInt8>) throws(JWTError) -> Value {
+        do {
+            try StrictJSONReader.validate(payload, limits: JOSEHeader.jsonLimits)
+        } catch {
+            throw JWTError(.malformed, "payload is not strict JSON (\(error))")
+        }
+        let root = root(payload)
+        guard root.kind == .object else { throw JWTError(.malformed, "payload is not a JSON object") }
+        return root
     }
 }
 
 extension JSONObject {
-    /// A JWT payload as a claims set: strict JSON (same limits as the header) that is an object.
+    /// A JWT payload as a tree, for tools that print it; the same checks as
+    /// ``ValidatedJSON/claimsSet(_:)``.
     ///
-    /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` otherwise.
-    static func claimsSet(_ payload: [UInt8]) throws(JWTError) -> JSONObject {
+    /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` when it is not a strict JSON object.
+    package static func claimsSet(_ payload: [UInt8]) throws(JWTError) -> JSONObject {
         let value: JSONValue
         do {
             value = try StrictJSONReader.read(payload, limits: JOSEHeader.jsonLimits)

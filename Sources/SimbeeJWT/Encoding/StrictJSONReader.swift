@@ -37,7 +37,7 @@ package struct StrictJSONReader {
         case trailingData(offset: Int)
     }
 
-    /// Reads one JSON document from `bytes`.
+    /// Reads one JSON document from `bytes` into a value tree.
     ///
     /// - Parameters:
     ///   - bytes: The document, UTF-8 encoded.
@@ -47,16 +47,7 @@ package struct StrictJSONReader {
     package static func read(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) throws(Failure)
         -> JSONValue
     {
-        guard bytes.count <= limits.maxBytes else { throw .tooLarge }
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-            throw .byteOrderMark
-        }
-        var reader = StrictJSONReader(bytes: bytes, maxDepth: limits.maxDepth)
-        reader.skipWhitespace()
-        let value = try reader.readValue(depth: 1)
-        reader.skipWhitespace()
-        guard reader.position == bytes.count else { throw .trailingData(offset: reader.position) }
-        return value
+        try parse(bytes, limits: limits, into: JSONTreeSink())
     }
 
     /// Reads one JSON document from any byte collection; see ``read(_:limits:)-(UnsafeBufferPointer<UInt8>,_)``.
@@ -69,13 +60,63 @@ package struct StrictJSONReader {
         return try copy.withUnsafeBufferPointer { buffer throws(Failure) in try read(buffer, limits: limits) }
     }
 
+    /// Checks that `bytes` is one document this reader accepts, building nothing, so that a caller
+    /// can then pick members out of it in place with ``ValidatedJSON``. The rules are exactly those
+    /// of ``read(_:limits:)-(UnsafeBufferPointer<UInt8>,_)``: both run the same reader.
+    ///
+    /// - Throws: ``Failure`` for anything outside RFC 8259 or past the limits.
+    package static func validate(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) throws(Failure) {
+        try parse(bytes, limits: limits, into: ValidatingSink())
+    }
+
+    private static func parse<Sink: StrictJSONSink>(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        limits: Limits,
+        into sink: Sink
+    ) throws(Failure) -> Sink.Value {
+        guard bytes.count <= limits.maxBytes else { throw .tooLarge }
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            throw .byteOrderMark
+        }
+        // Member names of the objects being read, for the duplicate check: on the stack, so that
+        // typical headers and claims sets allocate nothing for it.
+        let outcome = withUnsafeTemporaryAllocation(of: MemberName.self, capacity: Self.nameStackCapacity) { names in
+            Result { () throws(Failure) in
+                var reader = StrictJSONReader(bytes: bytes, maxDepth: limits.maxDepth, names: names)
+                reader.skipWhitespace()
+                let value = try reader.readValue(depth: 1, into: sink)
+                reader.skipWhitespace()
+                guard reader.position == bytes.count else { throw .trailingData(offset: reader.position) }
+                return value
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// Names held on the stack across all open objects; past this, or past
+    /// ``linearScanLimit`` names in one object, that object checks duplicates with a set instead.
+    private static let nameStackCapacity = 64
+    /// The most names one object compares linearly (quadratic work stays small).
+    private static let linearScanLimit = 16
+
+    /// A member name seen in an open object: where it is in the input, and its packed key.
+    private struct MemberName {
+        var key: NameKey
+        var start: Int
+        var count: Int
+        var hasEscapes: Bool
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
     private var position = 0
+    private let names: UnsafeMutableBufferPointer<MemberName>
+    private var nameCount = 0
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, names: UnsafeMutableBufferPointer<MemberName>) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.names = names
     }
 
     private mutating func skipWhitespace() {
@@ -94,15 +135,17 @@ package struct StrictJSONReader {
         return bytes[position]
     }
 
-    private mutating func readValue(depth: Int) throws(Failure) -> JSONValue {
+    private mutating func readValue<Sink: StrictJSONSink>(depth: Int, into sink: Sink) throws(Failure) -> Sink.Value {
         switch try peek() {
-        case UInt8(ascii: "{"): return .object(try readObject(depth: depth))
-        case UInt8(ascii: "["): return .array(try readArray(depth: depth))
-        case UInt8(ascii: "\""): return .string(try readString())
-        case UInt8(ascii: "t"): try readLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try readLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try readLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try readNumber())
+        case UInt8(ascii: "{"): return try readObject(depth: depth, into: sink)
+        case UInt8(ascii: "["): return try readArray(depth: depth, into: sink)
+        case UInt8(ascii: "\""): return sink.string(try readString())
+        case UInt8(ascii: "t"): try readLiteral("true"); return sink.bool(true)
+        case UInt8(ascii: "f"): try readLiteral("false"); return sink.bool(false)
+        case UInt8(ascii: "n"): try readLiteral("null"); return sink.null()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let start = position
+            return try sink.number(try readNumber(), offset: start)
         default: throw .unexpectedByte(offset: position)
         }
     }
@@ -116,36 +159,50 @@ package struct StrictJSONReader {
         position += count
     }
 
-    private mutating func readObject(depth: Int) throws(Failure) -> JSONObject {
+    private mutating func readObject<Sink: StrictJSONSink>(depth: Int, into sink: Sink) throws(Failure) -> Sink.Value {
         guard depth <= maxDepth else { throw .tooDeep(offset: position) }
         position += 1  // {
-        var members: [JSONObject.Member] = []
-        var names: Set<ExactText>?  // built once an object grows past linear-scan size
+        var members = sink.beginObject()
         skipWhitespace()
         if try peek() == UInt8(ascii: "}") {
             position += 1
-            return JSONObject(members: members)
+            return sink.object(members)
         }
-        members.reserveCapacity(8)  // one allocation for a typical JOSE header or claims set
+        let firstName = nameCount
+        defer { nameCount = firstName }
+        var overflow: Set<[UInt8]>?  // once the object outgrows the linear scan or the stack
         while true {
             guard try peek() == UInt8(ascii: "\"") else { throw .unexpectedByte(offset: position) }
             let nameOffset = position
             let name = try readString()
-            let key = NameKey(name)
-            if names == nil, members.count >= 16 {
-                names = Set(members.map { ExactText($0.name) })
+            let key = name.key
+            if overflow == nil, nameCount - firstName >= Self.linearScanLimit || nameCount == names.count {
+                overflow = Set((firstName..<nameCount).map { token(names[$0]).decodedBytes })
             }
-            if names != nil {
-                guard names!.insert(ExactText(name)).inserted else { throw .duplicateMemberName(offset: nameOffset) }
-            } else if members.contains(where: { $0.key == key && (key.isComplete || $0.name.isExactly(name)) }) {
-                throw .duplicateMemberName(offset: nameOffset)
+            if overflow != nil {
+                guard overflow!.insert(name.decodedBytes).inserted else {
+                    throw .duplicateMemberName(offset: nameOffset)
+                }
+            } else {
+                for index in firstName..<nameCount where names[index].key == key {
+                    if key.isComplete || token(names[index]).hasSameText(as: name) {
+                        throw .duplicateMemberName(offset: nameOffset)
+                    }
+                }
+                names[nameCount] = MemberName(
+                    key: key,
+                    start: name.raw.baseAddress! - bytes.baseAddress!,
+                    count: name.raw.count,
+                    hasEscapes: name.hasEscapes
+                )
+                nameCount += 1
             }
             skipWhitespace()
             guard try peek() == UInt8(ascii: ":") else { throw .unexpectedByte(offset: position) }
             position += 1
             skipWhitespace()
-            let value = try readValue(depth: depth + 1)
-            members.append(JSONObject.Member(name: name, value: value, key: key))
+            let value = try readValue(depth: depth + 1, into: sink)
+            sink.addMember(name, key: key, value: value, to: &members)
             skipWhitespace()
             switch try peek() {
             case UInt8(ascii: ","):
@@ -153,25 +210,31 @@ package struct StrictJSONReader {
                 skipWhitespace()
             case UInt8(ascii: "}"):
                 position += 1
-                return JSONObject(members: members)
+                return sink.object(members)
             default:
                 throw .unexpectedByte(offset: position)
             }
         }
     }
 
-    private mutating func readArray(depth: Int) throws(Failure) -> [JSONValue] {
+    private func token(_ name: MemberName) -> JSONStringToken {
+        JSONStringToken(
+            raw: UnsafeBufferPointer(rebasing: bytes[name.start..<(name.start + name.count)]),
+            hasEscapes: name.hasEscapes
+        )
+    }
+
+    private mutating func readArray<Sink: StrictJSONSink>(depth: Int, into sink: Sink) throws(Failure) -> Sink.Value {
         guard depth <= maxDepth else { throw .tooDeep(offset: position) }
         position += 1  // [
-        var elements: [JSONValue] = []
+        var elements = sink.beginArray()
         skipWhitespace()
         if try peek() == UInt8(ascii: "]") {
             position += 1
-            return elements
+            return sink.array(elements)
         }
-        elements.reserveCapacity(4)
         while true {
-            elements.append(try readValue(depth: depth + 1))
+            sink.addElement(try readValue(depth: depth + 1, into: sink), to: &elements)
             skipWhitespace()
             switch try peek() {
             case UInt8(ascii: ","):
@@ -179,14 +242,15 @@ package struct StrictJSONReader {
                 skipWhitespace()
             case UInt8(ascii: "]"):
                 position += 1
-                return elements
+                return sink.array(elements)
             default:
                 throw .unexpectedByte(offset: position)
             }
         }
     }
 
-    private mutating func readNumber() throws(Failure) -> JSONNumber {
+    /// Reads a number's text, checked against the RFC 8259 grammar.
+    private mutating func readNumber() throws(Failure) -> UnsafeBufferPointer<UInt8> {
         let start = position
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         // Integer part: a single 0, or a non-zero digit followed by digits.
@@ -211,11 +275,7 @@ package struct StrictJSONReader {
             guard position < bytes.count, isDigit(bytes[position]) else { throw .invalidNumber(offset: start) }
             skipDigits()
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        // The grammar above is a subset of what Double's parser takes; only overflow can remain,
-        // which it reports as an infinite value.
-        guard let value = Double(text) else { throw .invalidNumber(offset: start) }
-        return JSONNumber(text: text, value: value)
+        return UnsafeBufferPointer(rebasing: bytes[start..<position])
     }
 
     private func isDigit(_ byte: UInt8) -> Bool {
@@ -226,72 +286,48 @@ package struct StrictJSONReader {
         while position < bytes.count, isDigit(bytes[position]) { position += 1 }
     }
 
-    private mutating func readString() throws(Failure) -> String {
+    /// Reads a string token, checking its escapes and its UTF-8 without decoding it.
+    private mutating func readString() throws(Failure) -> JSONStringToken {
         let start = position
         position += 1  // opening quote
-        // Fast path: no escapes.
-        var scan = position
-        while scan < bytes.count {
-            let byte = bytes[scan]
-            if byte == UInt8(ascii: "\"") {
-                let raw = UnsafeBufferPointer(rebasing: bytes[position..<scan])
-                guard let string = String(strictUTF8: raw) else { throw .invalidUTF8(offset: start) }
-                position = scan + 1
-                return string
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw .invalidString(offset: scan) }
-            scan += 1
-        }
-        guard scan < bytes.count else { throw .unexpectedEnd }
-        return try readEscapedString(start: start)
-    }
-
-    /// The slow path: a string with at least one escape.
-    private mutating func readEscapedString(start: Int) throws(Failure) -> String {
-        var utf8: [UInt8] = []
+        var hasEscapes = false
+        var isASCII = true
         while true {
             guard position < bytes.count else { throw .unexpectedEnd }
             let byte = bytes[position]
-            switch byte {
-            case UInt8(ascii: "\""):
-                position += 1
-                // Escapes only produce whole scalars, which cannot complete a truncated raw
-                // sequence, so validating the result validates the raw bytes too.
-                let decoded = utf8.withUnsafeBufferPointer { String(strictUTF8: $0) }
-                guard let string = decoded else { throw .invalidUTF8(offset: start) }
-                return string
-            case UInt8(ascii: "\\"):
+            if byte == UInt8(ascii: "\"") { break }
+            if byte == UInt8(ascii: "\\") {
+                hasEscapes = true
                 position += 1
                 guard position < bytes.count else { throw .unexpectedEnd }
                 let escaped = bytes[position]
                 position += 1
                 switch escaped {
-                case UInt8(ascii: "\""): utf8.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): utf8.append(UInt8(ascii: "\\"))
-                case UInt8(ascii: "/"): utf8.append(UInt8(ascii: "/"))
-                case UInt8(ascii: "b"): utf8.append(0x08)
-                case UInt8(ascii: "f"): utf8.append(0x0C)
-                case UInt8(ascii: "n"): utf8.append(0x0A)
-                case UInt8(ascii: "r"): utf8.append(0x0D)
-                case UInt8(ascii: "t"): utf8.append(0x09)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
                 case UInt8(ascii: "u"):
-                    let scalar = try readUnicodeEscape()
-                    utf8.append(contentsOf: UTF8.encode(scalar)!)
+                    try checkUnicodeEscape()
                 default:
                     throw .invalidString(offset: position - 1)
                 }
-            default:
-                if byte < 0x20 { throw .invalidString(offset: position) }
-                utf8.append(byte)
-                position += 1
+                continue
             }
+            if byte < 0x20 { throw .invalidString(offset: position) }
+            if byte >= 0x80 { isASCII = false }
+            position += 1
         }
+        let raw = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<position])
+        position += 1  // closing quote
+        // Escapes are ASCII and produce whole scalars, and a multi-byte sequence cut by an escape is
+        // invalid here too, so checking the raw bytes checks the decoded text.
+        if !isASCII, !UTF8Validation.isValid(raw) { throw .invalidUTF8(offset: start) }
+        return JSONStringToken(raw: raw, hasEscapes: hasEscapes)
     }
 
-    /// Reads the `XXXX` of a `\uXXXX` escape (and the low half of a surrogate pair). Lone surrogates
-    /// are refused: they name no character, and parsers disagree on what to make of them.
-    private mutating func readUnicodeEscape() throws(Failure) -> Unicode.Scalar {
+    /// Checks the `XXXX` of a `\uXXXX` escape (and the low half of a surrogate pair). Lone
+    /// surrogates are refused: they name no character, and parsers disagree on what to make of them.
+    private mutating func checkUnicodeEscape() throws(Failure) {
         let escapeStart = position - 2
         let first = try readHex4()
         switch first {
@@ -304,14 +340,10 @@ package struct StrictJSONReader {
             position += 2
             let second = try readHex4()
             guard (0xDC00...0xDFFF).contains(second) else { throw .invalidString(offset: escapeStart) }
-            let value = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-            guard let scalar = Unicode.Scalar(value) else { throw .invalidString(offset: escapeStart) }
-            return scalar
         case 0xDC00...0xDFFF:
             throw .invalidString(offset: escapeStart)
         default:
-            guard let scalar = Unicode.Scalar(first) else { throw .invalidString(offset: escapeStart) }
-            return scalar
+            break
         }
     }
 
@@ -319,17 +351,75 @@ package struct StrictJSONReader {
         guard bytes.count - position >= 4 else { throw .unexpectedEnd }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[position]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw .invalidString(offset: position)
-            }
+            guard let digit = JSONStringToken.hexValue(bytes[position]) else { throw .invalidString(offset: position) }
             value = value << 4 | UInt32(digit)
             position += 1
         }
         return value
     }
+}
+
+/// What ``StrictJSONReader`` reports as it reads. The reader checks the grammar, the limits and
+/// duplicate names whatever the sink; a sink only decides what to build.
+protocol StrictJSONSink {
+    associatedtype Value
+    associatedtype Members
+    associatedtype Elements
+    func null() -> Value
+    func bool(_ value: Bool) -> Value
+    /// A number's text, already checked against the grammar.
+    func number(_ text: UnsafeBufferPointer<UInt8>, offset: Int) throws(StrictJSONReader.Failure) -> Value
+    func string(_ token: JSONStringToken) -> Value
+    func beginObject() -> Members
+    func addMember(_ name: JSONStringToken, key: NameKey, value: Value, to members: inout Members)
+    func object(_ members: Members) -> Value
+    func beginArray() -> Elements
+    func addElement(_ value: Value, to elements: inout Elements)
+    func array(_ elements: Elements) -> Value
+}
+
+/// Builds nothing: validation only.
+private struct ValidatingSink: StrictJSONSink {
+    func null() {}
+    func bool(_ value: Bool) {}
+    func number(_ text: UnsafeBufferPointer<UInt8>, offset: Int) {}
+    func string(_ token: JSONStringToken) {}
+    func beginObject() {}
+    func addMember(_ name: JSONStringToken, key: NameKey, value: Void, to members: inout Void) {}
+    func object(_ members: Void) {}
+    func beginArray() {}
+    func addElement(_ value: Void, to elements: inout Void) {}
+    func array(_ elements: Void) {}
+}
+
+/// Builds a ``JSONValue`` tree.
+private struct JSONTreeSink: StrictJSONSink {
+    func null() -> JSONValue { .null }
+    func bool(_ value: Bool) -> JSONValue { .bool(value) }
+
+    func number(_ text: UnsafeBufferPointer<UInt8>, offset: Int) throws(StrictJSONReader.Failure) -> JSONValue {
+        let text = String(decoding: text, as: UTF8.self)
+        // The grammar is a subset of what Double's parser takes; only overflow can remain, which it
+        // reports as an infinite value.
+        guard let value = Double(text) else { throw .invalidNumber(offset: offset) }
+        return .number(JSONNumber(text: text, value: value))
+    }
+
+    func string(_ token: JSONStringToken) -> JSONValue { .string(token.string) }
+
+    func beginObject() -> [JSONObject.Member] { [] }
+
+    func addMember(_ name: JSONStringToken, key: NameKey, value: JSONValue, to members: inout [JSONObject.Member]) {
+        if members.isEmpty { members.reserveCapacity(8) }  // one allocation for a typical header or claims set
+        members.append(JSONObject.Member(name: name.string, value: value, key: key))
+    }
+
+    func object(_ members: [JSONObject.Member]) -> JSONValue { .object(JSONObject(members: members)) }
+
+    func beginArray() -> [JSONValue] { [] }
+    func addElement(_ value: JSONValue, to elements: inout [JSONValue]) {
+        if elements.isEmpty { elements.reserveCapacity(4) }
+        elements.append(value)
+    }
+    func array(_ elements: [JSONValue]) -> JSONValue { .array(elements) }
 }

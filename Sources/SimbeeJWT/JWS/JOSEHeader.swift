@@ -12,44 +12,63 @@ package struct JOSEHeader: Sendable {
     package let type: String?
     /// `cty`.
     package let contentType: String?
-    /// The whole header, for display.
-    package let json: JSONObject
 
     /// JSON limits for headers and claims: a token is at most a few KiB, so depth is what matters.
     package static let jsonLimits = StrictJSONReader.Limits(maxDepth: 32, maxBytes: 1 << 20)
 
-    /// Parses the decoded header bytes.
+    /// Parses the decoded header bytes. The members are read in place, without building a tree.
     ///
     /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` or
     ///   ``JWTError/Code/unsupportedCriticalHeader``.
-    package init(decoded bytes: some Collection<UInt8>) throws(JWTError) {
-        let value: JSONValue
+    package init(decoded bytes: UnsafeBufferPointer<UInt8>) throws(JWTError) {
         do {
-            value = try StrictJSONReader.read(bytes, limits: Self.jsonLimits)
+            try StrictJSONReader.validate(bytes, limits: Self.jsonLimits)
         } catch {
             throw JWTError(.malformed, "header is not strict JSON (\(error))")
         }
-        guard let object = value.objectValue else { throw JWTError(.malformed, "header is not a JSON object") }
+        let object = ValidatedJSON.root(bytes)
+        guard object.kind == .object else { throw JWTError(.malformed, "header is not a JSON object") }
+
+        var alg: ValidatedJSON.Value?
+        var kid: ValidatedJSON.Value?
+        var typ: ValidatedJSON.Value?
+        var cty: ValidatedJSON.Value?
+        var hasCrit = false
+        var hasB64 = false
+        var hasEnc = false
+        ValidatedJSON.forEachMember(of: object) { name, value in
+            switch name.key {
+            case Names.alg: alg = value
+            case Names.kid: kid = value
+            case Names.typ: typ = value
+            case Names.cty: cty = value
+            case Names.crit: hasCrit = true
+            case Names.b64: hasB64 = true
+            case Names.enc: hasEnc = true
+            default: break  // jwk, jku, x5u, x5c …: keys come only from the key source
+            }
+        }
 
         // RFC 7515 §4.1.11: this library understands no extension, so any crit is unsupported.
-        if object["crit"] != nil {
+        if hasCrit {
             throw JWTError(.unsupportedCriticalHeader, "header has crit; no critical extension is supported")
         }
         // RFC 7797 §7: JWTs must not use the unencoded payload option.
-        if object["b64"] != nil {
+        if hasB64 {
             throw JWTError(.unsupportedCriticalHeader, "header has b64; unencoded payloads are not supported")
         }
-        if object["enc"] != nil {
+        if hasEnc {
             throw JWTError(.unsupportedCriticalHeader, "header has enc; encrypted tokens (JWE) are not supported")
         }
 
-        guard let alg = object["alg"] else { throw JWTError(.malformed, "header has no alg") }
-        guard let algorithmName = alg.stringValue else { throw JWTError(.malformed, "header alg is not a string") }
+        guard let alg else { throw JWTError(.malformed, "header has no alg") }
+        guard let algorithmName = alg.stringToken?.string else {
+            throw JWTError(.malformed, "header alg is not a string")
+        }
         self.algorithmName = algorithmName
-        self.keyID = try Self.optionalString(object, "kid")
-        self.type = try Self.optionalString(object, "typ")
-        self.contentType = try Self.optionalString(object, "cty")
-        self.json = object
+        self.keyID = try Self.optionalString(kid, "kid")
+        self.type = try Self.optionalString(typ, "typ")
+        self.contentType = try Self.optionalString(cty, "cty")
 
         // RFC 7519 §5.2 / §7.2: cty "JWT" marks a nested token; only one layer would be verified.
         if let contentType, MediaType.matches(contentType, "jwt") {
@@ -57,9 +76,30 @@ package struct JOSEHeader: Sendable {
         }
     }
 
-    private static func optionalString(_ object: JSONObject, _ name: String) throws(JWTError) -> String? {
-        guard let value = object[name] else { return nil }
-        guard let string = value.stringValue else { throw JWTError(.malformed, "header \(name) is not a string") }
+    /// Parses decoded header bytes held in an array; see ``init(decoded:)-(UnsafeBufferPointer<UInt8>)``.
+    package init(decoded bytes: [UInt8]) throws(JWTError) {
+        let outcome = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(JWTError) in try JOSEHeader(decoded: buffer) }
+        }
+        self = try outcome.get()
+    }
+
+    /// The header members read here, as packed keys (every name fits, so a key match is a name match).
+    private enum Names {
+        static let alg = NameKey("alg")
+        static let kid = NameKey("kid")
+        static let typ = NameKey("typ")
+        static let cty = NameKey("cty")
+        static let crit = NameKey("crit")
+        static let b64 = NameKey("b64")
+        static let enc = NameKey("enc")
+    }
+
+    private static func optionalString(_ value: ValidatedJSON.Value?, _ name: String) throws(JWTError) -> String? {
+        guard let value else { return nil }
+        guard let string = value.stringToken?.string else {
+            throw JWTError(.malformed, "header \(name) is not a string")
+        }
         return string
     }
 }

@@ -8,7 +8,7 @@
     public static func parseHeaderAndClaims(_ token: String) throws(JWTError) -> Int {
         let jws = try CompactJWS(token, maxBytes: JWTVerifier.Configuration.defaultMaxTokenBytes)
         let header = try JOSEHeader(decoded: jws.header)
-        return try RegisteredClaims(JSONObject.claimsSet(jws.payload)).audience.count + (header.keyID == nil ? 0 : 1)
+        return try RegisteredClaims(payload: jws.payload).audience.count + (header.keyID == nil ? 0 : 1)
     }
 
     /// Decodes base64url text strictly; returns the decoded length (or -1 when refused).

@@ -205,13 +205,11 @@ public struct JWTVerifier: Sendable {
         }
 
         // The signature holds: only now is the payload read.
-        let payload = try JSONObject.claimsSet(parsed.payload)
-        let claims = try ClaimsValidation.validate(payload, header: header, policy: configuration.claims)
+        let claims = try ClaimsValidation.validate(parsed.payload, header: header, policy: configuration.claims)
         let verified = VerifiedJWT(
             header: VerifiedJWT.Header(algorithm: algorithm, keyID: header.keyID, type: header.type),
             claims: claims,
-            payload: parsed.payload,
-            payloadJSON: payload
+            payload: parsed.payload
         )
         return (verified, key)
     }

@@ -34,8 +34,11 @@ public struct VerifiedJWT: Sendable {
     /// The payload exactly as signed: a strict JSON object (UTF-8, no duplicate names).
     public let payload: [UInt8]
 
-    /// The payload as parsed, for tools that print it.
-    package let payloadJSON: JSONObject
+    /// The payload as a JSON tree, for tools that print it. Parsed on demand: verification reads
+    /// the claims in place.
+    package func payloadObject() throws(JWTError) -> JSONObject {
+        try JSONObject.claimsSet(payload)
+    }
 
     /// Decodes the payload into your own type, for claims beyond the registered ones.
     ///
