@@ -16,7 +16,8 @@ enum ClaimsValidation {
     static func validate(_ payload: ValidatedJSON.Value, header: JOSEHeader, policy: ClaimsPolicy) throws(JWTError)
         -> RegisteredClaims
     {
-        let claims = try RegisteredClaims(payload, sharingStringsWith: policy)
+        let members = ClaimsMembers(payload)
+        let claims = try RegisteredClaims(members, sharingStringsWith: policy)
         try checkTime(claims, policy: policy)
 
         if let issuer = policy.issuer {
@@ -34,7 +35,7 @@ enum ClaimsValidation {
         }
 
         for name in policy.requiredClaims {
-            guard let value = ValidatedJSON.member(name, of: payload) else {
+            guard let value = members.value(named: name) else {
                 throw JWTError(.missingClaim, "token has no \(DiagnosticText.printable(name))")
             }
             switch value.kind {

@@ -35,27 +35,10 @@ public struct RegisteredClaims: Sendable, Hashable {
     /// Reads and type-checks the registered claims of a validated payload object, in place.
     ///
     /// - Parameters:
-    ///   - payload: The payload's top-level object, from a document the strict reader accepted.
+    ///   - claims: The payload's registered members.
     ///   - policy: Its expected issuer and audiences are reused when a claim holds exactly that
     ///     text, which spares a copy of each.
-    init(_ payload: ValidatedJSON.Value, sharingStringsWith policy: ClaimsPolicy?) throws(JWTError) {
-        var claims = Members()
-        ValidatedJSON.forEachMember(of: payload) { name, value in
-            switch name.key {
-            case Names.iss: claims.iss = value
-            case Names.sub: claims.sub = value
-            case Names.aud: claims.aud = value
-            case Names.exp: claims.exp = value
-            case Names.nbf: claims.nbf = value
-            case Names.iat: claims.iat = value
-            case Names.jti: claims.jti = value
-            case Names.scope: claims.scope = value
-            case Names.scopes: claims.scopes = value
-            case Names.scp: claims.scp = value
-            default: break
-            }
-        }
-
+    init(_ claims: ClaimsMembers, sharingStringsWith policy: ClaimsPolicy?) throws(JWTError) {
         issuer = try Self.string(claims.iss, "iss").map { Self.text($0, sharing: policy?.issuer) }
         subject = try Self.string(claims.sub, "sub")?.string
         id = try Self.string(claims.jti, "jti")?.string
@@ -85,6 +68,9 @@ public struct RegisteredClaims: Sendable, Hashable {
         }
 
         var scopes: [String] = []
+        if claims.scope != nil || claims.scopes != nil || claims.scp != nil {
+            scopes.reserveCapacity(8)  // one allocation for the usual handful of scopes
+        }
         if let scope = try Self.string(claims.scope, "scope") {
             Self.split(scope.string, into: &scopes)
         }
@@ -108,29 +94,10 @@ public struct RegisteredClaims: Sendable, Hashable {
     init(payload: [UInt8]) throws(JWTError) {
         let outcome = payload.withUnsafeBufferPointer { bytes in
             Result { () throws(JWTError) in
-                try RegisteredClaims(ValidatedJSON.claimsSet(bytes), sharingStringsWith: nil)
+                try RegisteredClaims(ClaimsMembers(ValidatedJSON.claimsSet(bytes)), sharingStringsWith: nil)
             }
         }
         self = try outcome.get()
-    }
-
-    /// The members read here, found in one pass over the payload.
-    private struct Members {
-        var iss, sub, aud, exp, nbf, iat, jti, scope, scopes, scp: ValidatedJSON.Value?
-    }
-
-    /// The claim names, as packed keys (every name fits, so a key match is a name match).
-    private enum Names {
-        static let iss = NameKey("iss")
-        static let sub = NameKey("sub")
-        static let aud = NameKey("aud")
-        static let exp = NameKey("exp")
-        static let nbf = NameKey("nbf")
-        static let iat = NameKey("iat")
-        static let jti = NameKey("jti")
-        static let scope = NameKey("scope")
-        static let scopes = NameKey("scopes")
-        static let scp = NameKey("scp")
     }
 
     /// The claim's string token, or an error when it holds another type.
@@ -190,6 +157,81 @@ public struct RegisteredClaims: Sendable, Hashable {
         for scope in text.split(separator: " ", omittingEmptySubsequences: true) {
             scopes.append(String(scope))
         }
+    }
+}
+
+/// The registered members of a validated payload object, found in one pass over it.
+struct ClaimsMembers {
+    let payload: ValidatedJSON.Value
+    var iss, sub, aud, exp, nbf, iat, jti, scope, scopes, scp: ValidatedJSON.Value?
+
+    init(_ payload: ValidatedJSON.Value) {
+        self.payload = payload
+        ValidatedJSON.forEachMember(of: payload) { name, value in self[name.key] = value }
+    }
+
+    /// The member called `name`: from the first pass for a registered name, otherwise found by
+    /// another pass.
+    func value(named name: String) -> ValidatedJSON.Value? {
+        let key = NameKey(name)
+        return key.isComplete && Self.isRegistered(key) ? self[key] : ValidatedJSON.member(name, of: payload)
+    }
+
+    private static func isRegistered(_ key: NameKey) -> Bool {
+        switch key {
+        case Names.iss, Names.sub, Names.aud, Names.exp, Names.nbf, Names.iat, Names.jti, Names.scope, Names.scopes,
+            Names.scp:
+            true
+        default: false
+        }
+    }
+
+    /// A registered member by its packed name; `nil` for any other name.
+    private subscript(key: NameKey) -> ValidatedJSON.Value? {
+        get {
+            switch key {
+            case Names.iss: iss
+            case Names.sub: sub
+            case Names.aud: aud
+            case Names.exp: exp
+            case Names.nbf: nbf
+            case Names.iat: iat
+            case Names.jti: jti
+            case Names.scope: scope
+            case Names.scopes: scopes
+            case Names.scp: scp
+            default: nil
+            }
+        }
+        set {
+            switch key {
+            case Names.iss: iss = newValue
+            case Names.sub: sub = newValue
+            case Names.aud: aud = newValue
+            case Names.exp: exp = newValue
+            case Names.nbf: nbf = newValue
+            case Names.iat: iat = newValue
+            case Names.jti: jti = newValue
+            case Names.scope: scope = newValue
+            case Names.scopes: scopes = newValue
+            case Names.scp: scp = newValue
+            default: break
+            }
+        }
+    }
+
+    /// The claim names, as packed keys (every name fits, so a key match is a name match).
+    private enum Names {
+        static let iss = NameKey("iss")
+        static let sub = NameKey("sub")
+        static let aud = NameKey("aud")
+        static let exp = NameKey("exp")
+        static let nbf = NameKey("nbf")
+        static let iat = NameKey("iat")
+        static let jti = NameKey("jti")
+        static let scope = NameKey("scope")
+        static let scopes = NameKey("scopes")
+        static let scp = NameKey("scp")
     }
 }
 

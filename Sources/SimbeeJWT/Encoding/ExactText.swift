@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Text compared byte for byte.
 ///
 /// Swift's `String` equality and hashing follow Unicode canonical equivalence: `"caf\u{E9}"` equals
@@ -32,12 +40,16 @@ extension String {
         guard utf8.count == other.utf8.count else { return false }
         var lhs = self
         var rhs = other
-        return lhs.withUTF8 { left in
-            rhs.withUTF8 { right in
-                for index in 0..<left.count where left[index] != right[index] { return false }
-                return true
-            }
-        }
+        return lhs.withUTF8 { left in rhs.withUTF8 { right in left.hasSameBytes(as: right) } }
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether both buffers hold the same bytes.
+    func hasSameBytes(as other: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard count == other.count else { return false }
+        guard count > 0, let left = baseAddress, let right = other.baseAddress else { return true }
+        return memcmp(left, right, count) == 0
     }
 }
 

@@ -12,12 +12,6 @@ struct JSONStringToken {
         self.hasEscapes = hasEscapes
     }
 
-    /// The token of a string's text, quotes included, from a validated document.
-    init(quoted text: UnsafeBufferPointer<UInt8>) {
-        raw = UnsafeBufferPointer(rebasing: text.dropFirst().dropLast())
-        hasEscapes = raw.contains(UInt8(ascii: "\\"))
-    }
-
     /// The decoded text.
     var string: String {
         withDecoded { String(decoding: $0, as: UTF8.self) }
@@ -35,13 +29,13 @@ struct JSONStringToken {
 
     /// Whether both tokens decode to the same bytes.
     func hasSameText(as other: JSONStringToken) -> Bool {
-        withDecoded { mine in other.withDecoded { theirs in mine.elementsEqual(theirs) } }
+        withDecoded { mine in other.withDecoded { theirs in mine.hasSameBytes(as: theirs) } }
     }
 
     /// Whether the decoded text has exactly the UTF-8 bytes of `text` (no Unicode equivalence).
     func isExactly(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { expected in withDecoded { $0.elementsEqual(expected) } }
+        return text.withUTF8 { expected in withDecoded { $0.hasSameBytes(as: expected) } }
     }
 
     /// Runs `body` over the decoded bytes: the raw bytes themselves when there is no escape,

@@ -95,7 +95,8 @@ package struct StrictJSONReader {
 
     /// Names held on the stack across all open objects; past this, or past
     /// ``linearScanLimit`` names in one object, that object checks duplicates with a set instead.
-    private static let nameStackCapacity = 64
+    /// 24 names take 960 bytes: `withUnsafeTemporaryAllocation` stays on the stack up to 1 KiB.
+    private static let nameStackCapacity = 24
     /// The most names one object compares linearly (quadratic work stays small).
     private static let linearScanLimit = 16
 

@@ -14,25 +14,56 @@ enum ValidatedJSON {
         let kind: Kind
         /// The value's text, exactly as it stands in the document.
         let text: UnsafeBufferPointer<UInt8>
+        /// For a string, whether it holds a backslash escape.
+        var hasEscapes = false
 
         /// The string, when the value is one.
         var stringToken: JSONStringToken? {
-            kind == .string ? JSONStringToken(quoted: text) : nil
+            guard kind == .string else { return nil }
+            return JSONStringToken(
+                raw: UnsafeBufferPointer(rebasing: text[1..<(text.count - 1)]),
+                hasEscapes: hasEscapes
+            )
         }
 
         /// The number rounded to the nearest `Double` (infinite when out of range), as the tree
         /// reader computes it, when the value is one.
         var number: Double? {
             guard kind == .number else { return nil }
+            // Non-negative integers of up to 15 digits are exact in a Double: the usual NumericDate
+            // needs no general parser.
+            if text.count <= 15 {
+                var integer: UInt64 = 0
+                for byte in text {
+                    guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else {
+                        return Double(String(decoding: text, as: UTF8.self))
+                    }
+                    integer = integer * 10 + UInt64(byte - UInt8(ascii: "0"))
+                }
+                return Double(integer)
+            }
             return Double(String(decoding: text, as: UTF8.self))
         }
     }
 
-    /// The document's top-level value (JSON whitespace around it skipped).
+    /// The document's top-level value (JSON whitespace around it skipped). The document is one
+    /// value, so its end is found from the back, without walking it.
     static func root(_ document: UnsafeBufferPointer<UInt8>) -> Value {
         var cursor = Cursor(bytes: document, position: 0)
         cursor.skipWhitespace()
-        return cursor.readValue()
+        var end = document.count
+        while end > cursor.position, Cursor.isWhitespace(document[end - 1]) { end -= 1 }
+        let kind: Value.Kind =
+            switch document[cursor.position] {
+            case UInt8(ascii: "{"): .object
+            case UInt8(ascii: "["): .array
+            case UInt8(ascii: "\""): .string
+            case UInt8(ascii: "t"), UInt8(ascii: "f"): .bool
+            case UInt8(ascii: "n"): .null
+            default: .number
+            }
+        let text = UnsafeBufferPointer(rebasing: document[cursor.position..<end])
+        return Value(kind: kind, text: text, hasEscapes: kind == .string && text.contains(UInt8(ascii: "\\")))
     }
 
     /// Calls `body` with each member of `object` in document order.
@@ -46,7 +77,7 @@ enum ValidatedJSON {
         guard cursor.current != UInt8(ascii: "}") else { return }
         repeat {
             cursor.skipWhitespace()
-            let name = JSONStringToken(quoted: cursor.skipString())
+            let name = cursor.readStringToken()
             cursor.skipWhitespace()
             cursor.position += 1  // :
             cursor.skipWhitespace()
@@ -86,13 +117,13 @@ enum ValidatedJSON {
 
         var current: UInt8 { bytes[position] }
 
+        static func isWhitespace(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
+                || byte == UInt8(ascii: "\r")
+        }
+
         mutating func skipWhitespace() {
-            while position < bytes.count {
-                switch bytes[position] {
-                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): position += 1
-                default: return
-                }
-            }
+            while position < bytes.count, Self.isWhitespace(bytes[position]) { position += 1 }
         }
 
         /// Skips a `,` and says so; at the closing bracket, says there is nothing more.
@@ -105,9 +136,10 @@ enum ValidatedJSON {
         mutating func readValue() -> Value {
             let start = position
             let kind: Value.Kind
+            var hasEscapes = false
             switch bytes[position] {
             case UInt8(ascii: "\""):
-                _ = skipString()
+                hasEscapes = skipString()
                 kind = .string
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 kind = bytes[position] == UInt8(ascii: "{") ? .object : .array
@@ -122,18 +154,37 @@ enum ValidatedJSON {
                 kind = .number
                 skipScalar()
             }
-            return Value(kind: kind, text: UnsafeBufferPointer(rebasing: bytes[start..<position]))
+            return Value(
+                kind: kind,
+                text: UnsafeBufferPointer(rebasing: bytes[start..<position]),
+                hasEscapes: hasEscapes
+            )
         }
 
-        /// Skips a string, quotes included; returns its text.
-        mutating func skipString() -> UnsafeBufferPointer<UInt8> {
+        /// Reads a string (a member name).
+        mutating func readStringToken() -> JSONStringToken {
             let start = position
+            let hasEscapes = skipString()
+            return JSONStringToken(
+                raw: UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(position - 1)]),
+                hasEscapes: hasEscapes
+            )
+        }
+
+        /// Skips a string, quotes included; returns whether it holds an escape.
+        mutating func skipString() -> Bool {
+            var hasEscapes = false
             position += 1
             while bytes[position] != UInt8(ascii: "\"") {
-                position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
+                if bytes[position] == UInt8(ascii: "\\") {
+                    hasEscapes = true
+                    position += 2
+                } else {
+                    position += 1
+                }
             }
             position += 1
-            return UnsafeBufferPointer(rebasing: bytes[start..<position])
+            return hasEscapes
         }
 
         /// Skips an object or array, brackets included, by counting the brackets outside strings.

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A JWS in compact serialization (RFC 7515 §7.1), split and decoded but not verified, for the
 /// header peek and the `decode` tool. Verification reads the signature and signing input straight
 /// from the token through ``Layout``; here the signature segment is only checked.
@@ -39,23 +47,28 @@ package struct CompactJWS: Sendable {
             guard token.count <= maxBytes else {
                 throw JWTError(.tokenTooLarge, "token is \(token.count) bytes, more than the limit of \(maxBytes)")
             }
-            var firstDot = -1
-            var secondDot = -1
-            for index in token.indices where token[index] == UInt8(ascii: ".") {
-                if firstDot < 0 {
-                    firstDot = index
-                } else if secondDot < 0 {
-                    secondDot = index
-                } else {
-                    throw JWTError(.malformed, "token has more than three segments")
-                }
+            guard let firstDot = Self.dot(in: token, from: 0), let secondDot = Self.dot(in: token, from: firstDot + 1)
+            else {
+                throw JWTError(.malformed, "token does not have three segments")
             }
-            guard secondDot >= 0 else { throw JWTError(.malformed, "token does not have three segments") }
+            guard Self.dot(in: token, from: secondDot + 1) == nil else {
+                throw JWTError(.malformed, "token has more than three segments")
+            }
             guard firstDot > 0, secondDot > firstDot + 1, secondDot < token.count - 1 else {
                 throw JWTError(.malformed, "token has an empty segment")
             }
             self.firstDot = firstDot
             self.secondDot = secondDot
+        }
+
+        /// The index of the first `.` at or after `start` (`memchr`, which scans a word at a time).
+        private static func dot(in token: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+            guard let base = token.baseAddress, start < token.count,
+                let found = memchr(base + start, Int32(UInt8(ascii: ".")), token.count - start)
+            else {
+                return nil
+            }
+            return UnsafeRawPointer(found) - UnsafeRawPointer(base)
         }
 
         package func header(of token: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
