@@ -402,6 +402,25 @@ struct WycheproofJOSETests {
         try await WycheproofJOSE.check(test, WycheproofJOSE.cryptoExpectations[test.tcId])
     }
 
+    @Test("every token whose alg is unsupported finds a usable key under its kid, so its refusal is the algorithm's")
+    func standInsCoverUnsupportedAlgorithms() throws {
+        var checked = 0
+        for group in WycheproofJOSE.allGroups {
+            let usable = Set(try WycheproofJOSE.keySet(for: group).keyIDs)
+            for token in group.tokens {
+                guard let header = WycheproofJOSE.lenientHeader(token), let alg = header["alg"] as? String,
+                    JWTAlgorithm(name: alg) == nil, let kid = header["kid"] as? String
+                else { continue }
+                #expect(usable.contains(kid), "\(group.testDescription): \(alg) token with kid \(kid)")
+                checked += 1
+            }
+        }
+        // Every token with a kid whose alg is not ES256/EdDSA/Ed25519 (HS*, RS*, PS*, ES512, none,
+        // and the JWE key-management algs) and whose header segment decodes: all of them but the
+        // base64 group's 365, 366 and 372, whose header segments are not base64.
+        #expect(checked == 403)
+    }
+
     @Test("no case is accepted, and every upstream-valid case is refused for a reason this verifier owns")
     func upstreamValidCases() async throws {
         var reasons: [String: Int] = [:]
