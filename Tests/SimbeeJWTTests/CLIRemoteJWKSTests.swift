@@ -89,11 +89,16 @@ struct CLIRemoteJWKSTests {
         defer { Task { await server.shutdown() } }
         server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
         let session = try Session(["verify", "--jwks", server.jwksURL] + Self.policy)
+        let start = ContinuousClock.now
         #expect(try await session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
         for _ in 0..<5 {
             #expect(try await session.verify(try Self.token("es256-valid-keyops"))["error"] as? String == "unknown_key")
         }
-        #expect(server.requestCount == 1)
+        // One fetch, and no refresh for the five unknown kids: the default cooldown is 30 s. On a
+        // machine so loaded that the session outlives a cooldown, one refresh per elapsed cooldown
+        // is allowed; a verifier without a cooldown would fetch six times.
+        let cooldowns = Int((ContinuousClock.now - start) / .seconds(30))
+        #expect(server.requestCount <= 1 + cooldowns)
         #expect(try await session.finish() == 1)
     }
 

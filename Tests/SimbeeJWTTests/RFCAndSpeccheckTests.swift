@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @_spi(Testing) @testable import SimbeeJWT
 
-// ed25519-speccheck, RFC 7515 A.1/A.3/A.5, RFC 8037 A.4/A.5, RFC 7797 §4 and the RFC 7520 cookbook,
-// through the library's own key import (`JWTVerificationKey(jwk:)`, `JWKSet`), its signature layer
-// (`JWTVerificationKey.verify(signature:over:)`) and its front door (`JWTVerifier`).
+// ed25519-speccheck, RFC 7515 A.1/A.3/A.5, RFC 8037 A.4/A.5 and RFC 7797 §4, through the library's
+// own key import (`JWTVerificationKey(jwk:)`, `JWKSet`), its signature layer
+// (`JWTVerificationKey.verify(signature:over:)`) and its front door (`JWTVerifier`). The RFC 7520
+// cookbook has its own file, `RFC7520CookbookTests.swift`.
 
 // MARK: - Helpers
 
@@ -168,7 +170,9 @@ private struct SpeccheckCase: Sendable, CustomTestStringConvertible {
     static let openSSLAlone: [Bool] = [true, true, true, true, false, false, false, false, false, false, false, true]
 
     static func load() throws -> [SpeccheckCase] {
-        let entries = try #require(try TestSupport.fixtureJSON("vectors/ed25519-speccheck/cases.json") as? [[String: String]])
+        let entries = try #require(
+            try TestSupport.fixtureJSON("vectors/ed25519-speccheck/cases.json") as? [[String: String]]
+        )
         return try entries.enumerated().map { index, entry in
             try #require(index < expectedStages.count, "more cases than the README table")
             return SpeccheckCase(
@@ -213,7 +217,10 @@ struct Ed25519SpeccheckTests {
     @Test("each case is refused or accepted at the stage the README table gives", arguments: SpeccheckCase.all)
     fileprivate func recommendedVerdict(_ speccheck: SpeccheckCase) {
         let (stage, error) = speccheck.run()
-        #expect(stage == speccheck.expected, "case \(speccheck.index): \(stage.rawValue) \(error.map { "\($0)" } ?? "")")
+        #expect(
+            stage == speccheck.expected,
+            "case \(speccheck.index): \(stage.rawValue) \(error.map { "\($0)" } ?? "")"
+        )
         switch stage {
         case .refusedAtImport: #expect(error?.code == .invalidKeySet, "case \(speccheck.index)")
         case .refusedAtVerify: #expect(error?.code == .invalidSignature, "case \(speccheck.index)")
@@ -236,7 +243,9 @@ struct Ed25519SpeccheckTests {
             #expect(error?.code == .invalidKeySet, "case \(index)")
             // The same key in a JWK Set is skipped, leaving the set with no usable key.
             let setError = #expect(throws: JWTError.self, "case \(index)") {
-                try Vectors.keySet([["kty": "OKP", "crv": "Ed25519", "kid": "k", "x": Base64URL.encode(speccheck.publicKey)]])
+                try Vectors.keySet([
+                    ["kty": "OKP", "crv": "Ed25519", "kid": "k", "x": Base64URL.encode(speccheck.publicKey)]
+                ])
             }
             #expect(setError?.code == .invalidKeySet, "case \(index)")
         }
@@ -309,7 +318,9 @@ struct RFC7515AppendixATests {
             // exp read from the payload inside the token, not from the notes.
             let payloadSegment = try #require(compact.split(separator: ".").dropFirst().first)
             let payload = try #require(
-                try JSONSerialization.jsonObject(with: Data(try Vectors.base64URL(String(payloadSegment)))) as? [String: Any])
+                try JSONSerialization.jsonObject(with: Data(try Vectors.base64URL(String(payloadSegment))))
+                    as? [String: Any]
+            )
             expiration = try #require((payload["exp"] as? NSNumber)?.doubleValue)
         }
 
@@ -351,7 +362,9 @@ struct RFC7515AppendixATests {
         let a3 = try A3()
         let key = try JWTVerificationKey(jwk: try Vectors.json(a3.jwk))
         let badSignature = Vectors.flipping(a3.signature, byte: byte, bit: byte % 8)
-        let error = #expect(throws: JWTError.self) { try Vectors.verify(key, signature: badSignature, message: a3.signingInput) }
+        let error = #expect(throws: JWTError.self) {
+            try Vectors.verify(key, signature: badSignature, message: a3.signingInput)
+        }
         #expect(error?.code == .invalidSignature)
         let badInput = Vectors.flipping(a3.signingInput, byte: byte % a3.signingInput.count, bit: 1)
         #expect(throws: JWTError.self) { try Vectors.verify(key, signature: a3.signature, message: badInput) }
@@ -382,8 +395,12 @@ struct RFC7515AppendixATests {
         #expect(await TestSupport.outcome(try Vectors.verifier(keys, clock: exp + 59), a3.compact) == "valid")
         #expect(await TestSupport.outcome(try Vectors.verifier(keys, clock: exp + 60), a3.compact) == "expired")
         // No leeway: valid one second before exp, expired at exp (the current time must be before exp).
-        #expect(await TestSupport.outcome(try Vectors.verifier(keys, clock: exp - 1, leeway: .zero), a3.compact) == "valid")
-        #expect(await TestSupport.outcome(try Vectors.verifier(keys, clock: exp, leeway: .zero), a3.compact) == "expired")
+        #expect(
+            await TestSupport.outcome(try Vectors.verifier(keys, clock: exp - 1, leeway: .zero), a3.compact) == "valid"
+        )
+        #expect(
+            await TestSupport.outcome(try Vectors.verifier(keys, clock: exp, leeway: .zero), a3.compact) == "expired"
+        )
     }
 
     @Test("A.3 has no kid: a verifier that requires one refuses it as unknown_key")
@@ -407,7 +424,9 @@ struct RFC7515AppendixATests {
         #expect(error?.code == .invalidKeySet)
     }
 
-    @Test("A.5 (alg none) is refused: its empty signature segment is malformed; with any signature it is unsupported_algorithm")
+    @Test(
+        "A.5 (alg none) is refused: its empty signature segment is malformed; with any signature it is unsupported_algorithm"
+    )
     func a5None() async throws {
         let file = try Vectors.object(Self.path)
         let compact = try Vectors.string(file, "a5_unsecured_none", "compact")
@@ -453,14 +472,27 @@ struct RFC8037AppendixATests {
     @Test("A.4 verifies at the signature layer (A.5) with the A.2 public JWK and with a JWK built from the hex key")
     func signatureLayer() throws {
         let example = try Example()
-        #expect(example.compact == String(decoding: example.signingInput, as: UTF8.self) + "." + Base64URL.encode(example.signature))
+        #expect(
+            example.compact == String(decoding: example.signingInput, as: UTF8.self) + "."
+                + Base64URL.encode(example.signature)
+        )
         #expect(throws: Never.self) {
-            try Vectors.verify(jwk: try Vectors.json(example.publicJWK), signature: example.signature, message: example.signingInput)
+            try Vectors.verify(
+                jwk: try Vectors.json(example.publicJWK),
+                signature: example.signature,
+                message: example.signingInput
+            )
         }
-        let fromHex = ["kty": "OKP", "crv": "Ed25519", "x": Base64URL.encode(TestSupport.bytes(hex: example.publicKeyHex))]
+        let fromHex = [
+            "kty": "OKP", "crv": "Ed25519", "x": Base64URL.encode(TestSupport.bytes(hex: example.publicKeyHex)),
+        ]
         #expect(fromHex["x"] == example.publicJWK["x"] as? String)
         #expect(throws: Never.self) {
-            try Vectors.verify(jwk: try Vectors.json(fromHex), signature: example.signature, message: example.signingInput)
+            try Vectors.verify(
+                jwk: try Vectors.json(fromHex),
+                signature: example.signature,
+                message: example.signingInput
+            )
         }
     }
 
@@ -494,7 +526,8 @@ struct RFC8037AppendixATests {
 
         // The refusal comes after the signature check: the same token with a broken signature is
         // refused as invalid_signature instead.
-        let broken = String(decoding: example.signingInput, as: UTF8.self) + "."
+        let broken =
+            String(decoding: example.signingInput, as: UTF8.self) + "."
             + Base64URL.encode(Vectors.flipping(example.signature, byte: 0, bit: 0))
         #expect(await TestSupport.outcome(verifier, broken) == "invalid_signature")
     }
@@ -529,8 +562,10 @@ struct RFC7797UnencodedPayloadTests {
         let header = try Vectors.string(file, "section_4_2_b64_false", "protected_header_b64u")
         let signature = try Vectors.string(file, "section_4_2_b64_false", "signature_b64u")
         let payload = try Vectors.string(file, "payload_utf8")
-        #expect(String(decoding: try Vectors.base64URL(header), as: UTF8.self)
-            == (try Vectors.string(file, "section_4_2_b64_false", "protected_header_json")))
+        #expect(
+            String(decoding: try Vectors.base64URL(header), as: UTF8.self)
+                == (try Vectors.string(file, "section_4_2_b64_false", "protected_header_json"))
+        )
         // The example as a three-segment token (payload segment base64url-encoded): it reaches the
         // header check, which refuses b64/crit before the algorithm or any key is looked at.
         let attached = header + "." + Base64URL.encode(Array(payload.utf8)) + "." + signature
@@ -546,7 +581,8 @@ struct RFC7797UnencodedPayloadTests {
         let verifier = try Self.verifier()
         #expect(await TestSupport.outcome(verifier, detached) == "malformed")
         // header.$.02.signature: the literal unencoded payload holds a '.', giving four segments.
-        let literal = try Vectors.string(file, "section_4_2_b64_false", "signing_input_bytes_utf8") + "."
+        let literal =
+            try Vectors.string(file, "section_4_2_b64_false", "signing_input_bytes_utf8") + "."
             + (try Vectors.string(file, "section_4_2_b64_false", "signature_b64u"))
         #expect(await TestSupport.outcome(verifier, literal) == "malformed")
     }
@@ -556,104 +592,5 @@ struct RFC7797UnencodedPayloadTests {
         let file = try Vectors.object(Self.path)
         let compact = try Vectors.string(file, "section_4_1_b64_true", "compact")
         #expect(await TestSupport.outcome(try Self.verifier(), compact) == "unsupported_algorithm")
-    }
-}
-
-// MARK: - RFC 7520 cookbook
-
-private struct CookbookToken: Sendable, CustomTestStringConvertible {
-    let file: String
-    let path: String
-    let compact: String
-    let expected: String
-    var testDescription: String { "\(file)\(path) → \(expected)" }
-}
-
-@Suite("RFC 7520 cookbook tokens and keys are all refused")
-struct RFC7520CookbookTests {
-    static let directory = "vectors/rfc7520-cookbook/"
-
-    /// Each file's expected refusal for its compact serializations, by JSON path.
-    static let expectations: [(file: String, path: String, code: String)] = [
-        ("jws/4_1.rsa_v15_signature.json", "/output/compact", "unsupported_algorithm"),  // RS256
-        ("jws/4_3.ecdsa_signature.json", "/output/compact", "unsupported_algorithm"),  // ES512
-        ("jws/4_4.hmac-sha2_integrity_protection.json", "/output/compact", "unsupported_algorithm"),  // HS256
-        ("jws/4_5.signature_with_detached_content.json", "/output/compact", "malformed"),  // empty payload
-        ("6.nesting_signatures_and_encryption.json", "/encrypt/output/compact", "malformed"),  // JWE, 5 segments
-        ("6.nesting_signatures_and_encryption.json", "/sign/output/compact", "unsupported_algorithm"),  // inner PS256 JWS
-    ]
-
-    /// Every string member named `compact` in the files, matched to its expectation.
-    fileprivate static func tokens() throws -> [CookbookToken] {
-        var tokens: [CookbookToken] = []
-        for file in Set(expectations.map(\.file)).sorted() {
-            let json = try Vectors.object(directory + file)
-            for (path, compact) in Vectors.strings(named: "compact", in: json) {
-                let expected = try #require(
-                    expectations.first { $0.file == file && $0.path == path }, "unexpected compact token at \(file)\(path)")
-                tokens.append(CookbookToken(file: file, path: path, compact: compact, expected: expected.code))
-            }
-        }
-        return tokens
-    }
-
-    fileprivate static let all: [CookbookToken] = (try? tokens()) ?? []
-
-    /// A verifier whose key set holds usable keys under the cookbook's own kids, so a token could
-    /// only be refused for what it is, never for an unknown key.
-    static func verifier() throws -> JWTVerifier {
-        let a3 = try RFC7515AppendixATests.A3()
-        let ed = try Vectors.value(try Vectors.object(RFC8037AppendixATests.path), "a2_public_jwk")
-        let keys = try Vectors.keySet([
-            try Vectors.withKeyID(a3.jwk, "bilbo.baggins@hobbiton.example"),
-            try Vectors.withKeyID(ed, "018c0ae5-4d9b-471b-bfd6-eef314bc7037"),
-            try Vectors.withKeyID(a3.jwk, "hobbiton.example"),
-        ])
-        #expect(keys.count == 3)
-        return try JWTVerifier(keys: keys)
-    }
-
-    @Test("every compact serialization in 4.1, 4.3, 4.4, 4.5 and 6 was found")
-    func inventory() throws {
-        let tokens = try Self.tokens()
-        #expect(tokens.count == Self.expectations.count)
-        let segments = Dictionary(uniqueKeysWithValues: tokens.map { ("\($0.file)\($0.path)", $0.compact.split(separator: ".", omittingEmptySubsequences: false).count) })
-        #expect(segments["6.nesting_signatures_and_encryption.json/encrypt/output/compact"] == 5)
-        #expect(segments.values.filter { $0 == 3 }.count == 5)
-        #expect(tokens.first { $0.file.hasPrefix("jws/4_5") }?.compact.contains("..") == true)
-        // The nested JWE's plaintext is the inner signed JWT.
-        let nested = try Vectors.object(Self.directory + "6.nesting_signatures_and_encryption.json")
-        #expect(try Vectors.string(nested, "encrypt", "input", "plaintext") == (try Vectors.string(nested, "sign", "output", "compact")))
-    }
-
-    @Test("each cookbook token is refused with its error code", arguments: RFC7520CookbookTests.all)
-    fileprivate func refused(_ token: CookbookToken) async throws {
-        let verifier = try Self.verifier()
-        #expect(await TestSupport.outcome(verifier, token.compact) == token.expected, "\(token.testDescription)")
-    }
-
-    @Test("the 3.1 P-521 public key is skipped at import: a JWK Set with only it is invalid_key_set")
-    func p521PublicKey() throws {
-        let jwk = try Vectors.object(Self.directory + "jwk/3_1.ec_public_key.json")
-        #expect(jwk["crv"] as? String == "P-521")
-        let single = #expect(throws: JWTError.self) { try JWTVerificationKey(jwk: try Vectors.json(jwk)) }
-        #expect(single?.code == .invalidKeySet)
-        let onlyIt = #expect(throws: JWTError.self) { try Vectors.keySet([jwk]) }
-        #expect(onlyIt?.code == .invalidKeySet)
-
-        // Beside a usable key it is reported as skipped, by its kid.
-        let usable = try Vectors.withKeyID(try RFC7515AppendixATests.A3().jwk, "p256")
-        let mixed = try Vectors.keySet([jwk, usable])
-        #expect(mixed.keyIDs == ["p256"])
-        #expect(mixed.skippedKeys.count == 1)
-        #expect(mixed.skippedKeys.first?.index == 0)
-        #expect(mixed.skippedKeys.first?.keyID == "bilbo.baggins@hobbiton.example")
-    }
-
-    @Test("the 3.2 P-521 private key is refused too")
-    func p521PrivateKey() throws {
-        let jwk = try Vectors.object(Self.directory + "jwk/3_2.ec_private_key.json")
-        let onlyIt = #expect(throws: JWTError.self) { try Vectors.keySet([jwk]) }
-        #expect(onlyIt?.code == .invalidKeySet)
     }
 }

@@ -28,6 +28,13 @@ public struct RegisteredClaims: Sendable, Hashable {
     public let scopes: [String]
 
     /// Whether ``scopes`` contains `scope`, compared byte for byte.
+    ///
+    /// ```swift
+    /// guard token.claims.hasScope("write") else { return .forbidden }
+    /// ```
+    ///
+    /// - Parameter scope: The scope a request needs, such as `"write"`.
+    /// - Returns: `true` when the token grants `scope`.
     public func hasScope(_ scope: String) -> Bool {
         scopes.contains { $0.isExactly(scope) }
     }

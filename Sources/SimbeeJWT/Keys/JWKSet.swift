@@ -10,7 +10,7 @@
 /// ```swift
 /// let keySet = try JWKSet(json: Array(try Data(contentsOf: url)))
 /// for skipped in keySet.skippedKeys { logger.warning("\(skipped)") }
-/// let verifier = try JWTVerifier(keys: keySet, configuration: .init(issuer: "https://api.simbee.io"))
+/// let verifier = try JWTVerifier(keys: keySet, configuration: .simbee(clientID: "cl_123"))
 /// ```
 public struct JWKSet: JWTKeySource, Sendable {
     /// Bounds on the document, checked before any key is imported.
@@ -127,7 +127,15 @@ public struct JWKSet: JWTKeySource, Sendable {
     /// The key with `kid` equal to `keyID`, byte for byte (case-sensitive, no Unicode normalization).
     ///
     /// With no `keyID` (verifiers that do not require one), the one usable key that can run
-    /// `algorithm` is returned, and only when it is the only candidate.
+    /// `algorithm` is returned, and only when it is the only candidate. A key found by `kid` is
+    /// returned whatever `algorithm` is: the verifier checks that the key fits it.
+    ///
+    /// - Parameters:
+    ///   - keyID: The token's `kid`, or `nil` when it has none.
+    ///   - algorithm: The token's algorithm, used only to find the candidates for a token without `kid`.
+    /// - Returns: The selected key.
+    /// - Throws: ``JWTError`` with ``JWTError/Code/unknownKey`` when no usable key has `keyID`, or, for
+    ///   a token without `kid`, when no key or more than one key could verify it.
     public func key(for keyID: String?, algorithm: JWTAlgorithm) throws(JWTError) -> JWTVerificationKey {
         if let keyID {
             guard let key = keysByID[ExactText(keyID)] else {

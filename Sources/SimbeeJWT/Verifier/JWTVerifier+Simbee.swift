@@ -14,6 +14,7 @@ extension JWTVerifier {
     /// - Parameters:
     ///   - clientID: Your Simbee client id (`cl_…`), the audience Simbee tokens for you carry.
     ///   - keys: The Simbee key source; by default a new ``RemoteJWKS`` for Simbee's issuer.
+    /// - Returns: A verifier; share it between requests.
     /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` for an empty client id.
     public static func simbee(clientID: String, keys: RemoteJWKS? = nil) throws(JWTError) -> JWTVerifier {
         let source: RemoteJWKS

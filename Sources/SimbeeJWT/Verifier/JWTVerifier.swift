@@ -26,6 +26,15 @@ import Foundation
 /// ```
 public struct JWTVerifier: Sendable {
     /// Everything a verifier checks besides the keys.
+    ///
+    /// Values are checked when the verifier is created: ``JWTVerifier/init(keys:configuration:)``
+    /// throws ``JWTError/Code/invalidConfiguration`` for one out of range.
+    ///
+    /// ```swift
+    /// var configuration = JWTVerifier.Configuration.simbee(clientID: "cl_123")
+    /// configuration.algorithms = [.es256]  // API-key exchange tokens only
+    /// let verifier = try JWTVerifier(keys: keySet, configuration: configuration)
+    /// ```
     public struct Configuration: Sendable {
         /// The default size limit: 16 KiB.
         public static let defaultMaxTokenBytes = 16 * 1024
@@ -37,7 +46,9 @@ public struct JWTVerifier: Sendable {
         public var requiresKeyID: Bool
         /// The largest token accepted, in bytes, checked before anything else: 64 B … 1 MiB, default 16 KiB.
         public var maxTokenBytes: Int
-        /// The claims policy.
+        /// The claims policy: expiry, issuer, audience, required claims and `typ`. Default
+        /// ``ClaimsPolicy/init(issuer:audiences:requiresExpiration:leeway:requiredClaims:acceptedTypes:)``:
+        /// `exp` required, 60 seconds of leeway, issuer and audience not checked.
         public var claims: ClaimsPolicy
         /// The verified-token cache, on by default; `nil` turns it off.
         ///
@@ -58,6 +69,9 @@ public struct JWTVerifier: Sendable {
         }
 
         /// A configuration; every parameter has the safe default.
+        ///
+        /// The default claims policy checks neither issuer nor audience: for Simbee tokens start from
+        /// ``simbee(clientID:)`` instead, or pass a ``ClaimsPolicy`` with both.
         ///
         /// - Parameters:
         ///   - algorithms: The allow-list.
@@ -86,6 +100,8 @@ public struct JWTVerifier: Sendable {
         /// (API-key exchange and session tokens), your client id as the audience, `sub` required.
         ///
         /// - Parameter clientID: Your Simbee client id (`cl_…`).
+        /// - Returns: The configuration; an empty `clientID` makes the verifier's initializer throw
+        ///   ``JWTError/Code/invalidConfiguration``.
         public static func simbee(clientID: String) -> Configuration {
             Configuration(
                 algorithms: [.es256, .edDSA, .ed25519],

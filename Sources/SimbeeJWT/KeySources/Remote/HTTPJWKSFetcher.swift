@@ -23,6 +23,12 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
     }
 
     /// Performs the GET; see ``JWKSFetcher/fetch(_:)``.
+    ///
+    /// - Parameter request: The URL, `ETag` and limits.
+    /// - Returns: The response, whatever its status.
+    /// - Throws: async-http-client's errors for connection failures and timeouts, or
+    ///   ``JWKSFetchError`` when the body passes `request.maxBodyBytes`, the deadline passes while it
+    ///   streams in, or the response came through a redirect.
     public func fetch(_ request: JWKSFetchRequest) async throws -> JWKSFetchResponse {
         let client = self.client ?? Self.sharedClient(connectTimeout: request.connectTimeout)
         var httpRequest = HTTPClientRequest(url: request.url)

@@ -26,6 +26,13 @@ public struct JWKSFetchRequest: Sendable, Hashable {
     public var maxBodyBytes: Int
 
     /// A request; every field is public so custom fetchers and tests can build one.
+    ///
+    /// - Parameters:
+    ///   - url: The absolute URL to GET.
+    ///   - entityTag: The held snapshot's `ETag`, sent as `If-None-Match`, or `nil`.
+    ///   - connectTimeout: The longest time to spend connecting.
+    ///   - timeout: The longest time the whole request may take.
+    ///   - maxBodyBytes: The largest body to accept.
     public init(url: String, entityTag: String?, connectTimeout: Duration, timeout: Duration, maxBodyBytes: Int) {
         self.url = url
         self.entityTag = entityTag
@@ -51,6 +58,14 @@ public struct JWKSFetchResponse: Sendable, Hashable {
     public var entityTag: String?
 
     /// A response.
+    ///
+    /// - Parameters:
+    ///   - status: The HTTP status code.
+    ///   - body: The body bytes (empty for `304`).
+    ///   - cacheControl: The `Cache-Control` header, if any.
+    ///   - expires: The `Expires` header, if any.
+    ///   - date: The `Date` header, if any.
+    ///   - entityTag: The `ETag` header, if any.
     public init(
         status: Int,
         body: [UInt8],
@@ -74,6 +89,8 @@ public struct JWKSFetchError: Error, Sendable, Hashable, CustomStringConvertible
     public let description: String
 
     /// An error with a description.
+    ///
+    /// - Parameter description: What went wrong, safe to log: no key material, no credentials.
     public init(_ description: String) {
         self.description = description
     }

@@ -1,38 +1,53 @@
 extension RemoteJWKS {
     /// Every number that governs a ``RemoteJWKS``, with the defaults a Simbee verifier wants.
+    ///
+    /// Each value has an accepted range; ``RemoteJWKS``'s initializers throw
+    /// ``JWTError/Code/invalidConfiguration`` for a value outside it.
+    ///
+    /// ```swift
+    /// var configuration = RemoteJWKS.Configuration()
+    /// configuration.unknownKeyCooldown = .seconds(60)
+    /// let keys = try RemoteJWKS(issuer: "https://api.simbee.io", configuration: configuration)
+    /// ```
     public struct Configuration: Sendable {
-        /// Freshness when the response has no `Cache-Control: max-age` or `Expires`. Default 10 minutes.
+        /// Freshness when the response has no `Cache-Control: max-age` or `Expires`. Default 10 minutes;
+        /// between ``minimumTTL`` and ``maximumTTL``.
         public var defaultTTL: Duration = .seconds(600)
-        /// The shortest freshness accepted from caching headers. Default 5 minutes.
+        /// The shortest freshness accepted from caching headers (`no-cache` and `no-store` get this).
+        /// Default 5 minutes; more than zero and at most ``maximumTTL``.
         public var minimumTTL: Duration = .seconds(300)
-        /// The longest freshness accepted from caching headers. Default 24 hours.
+        /// The longest freshness accepted from caching headers. Default 24 hours; at most 30 days.
         public var maximumTTL: Duration = .hours(24)
         /// The fraction of the freshness lifetime after which a background refresh starts (±5 %
-        /// jitter). Default 0.75.
+        /// jitter). Default 0.75; 0.1 … 0.95.
         public var refreshAheadFraction: Double = 0.75
         /// The least time between two refreshes caused by unknown `kid`s, measured from the last
-        /// attempt of any kind. Inside it an unknown `kid` fails at once. Default 30 seconds.
+        /// attempt of any kind. Inside it an unknown `kid` fails at once. Default 30 seconds; 0 … 1 hour.
         public var unknownKeyCooldown: Duration = .seconds(30)
-        /// How long past its expiry the last good set keeps serving while refreshes fail. Default 24 hours.
+        /// How long past its expiry the last good set keeps serving while refreshes fail. Default 24
+        /// hours; 0 … 7 days.
         public var maximumStaleness: Duration = .hours(24)
-        /// The first retry delay after a failed refresh, doubling per failure (jittered). Default 1 second.
+        /// The first retry delay after a failed refresh, doubling per failure (±20 % jitter). Default 1
+        /// second; more than zero and at most ``maximumBackoff``.
         public var initialBackoff: Duration = .seconds(1)
-        /// The longest retry delay. Default 60 seconds.
+        /// The longest retry delay. Default 60 seconds; at most 1 hour.
         public var maximumBackoff: Duration = .seconds(60)
-        /// The longest time to spend connecting. Default 2 seconds.
+        /// The longest time to spend connecting. Default 2 seconds; more than zero and at most 60 seconds.
         public var connectTimeout: Duration = .seconds(2)
-        /// The longest time a whole request may take, body included. Default 5 seconds.
+        /// The longest time a whole request may take, body included. Default 5 seconds; more than zero
+        /// and at most 120 seconds. Enforced by the cache even when a custom ``JWKSFetcher`` ignores it.
         public var requestTimeout: Duration = .seconds(5)
-        /// The largest response body accepted. Default 256 KiB.
+        /// The largest response body accepted. Default 256 KiB; 64 B … 16 MiB.
         public var maxBodyBytes: Int = 256 * 1024
-        /// The most entries the set's `keys` array may hold. Default 256.
+        /// The most entries the set's `keys` array may hold, usable or not. Default 256; 1 … 10,000.
         public var maxKeys: Int = 256
-        /// Whether plain `http` is accepted for hosts other than loopback. Default `false`.
+        /// Whether plain `http` is accepted for hosts other than loopback (`localhost`, `::1` and
+        /// 127.0.0.0/8). Default `false`.
         ///
         /// - Warning: Keys fetched over plain HTTP can be replaced by anyone on the network path.
         public var allowsInsecureHTTP: Bool = false
 
-        /// The defaults.
+        /// The defaults: the values a Simbee verifier wants.
         public init() {}
 
         func validate() throws(JWTError) {

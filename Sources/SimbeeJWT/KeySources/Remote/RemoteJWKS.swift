@@ -175,6 +175,10 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     /// Refreshes (at most once per call, shared with concurrent callers) when the `kid` is unknown
     /// and the cooldown allows, or when there is no usable snapshot yet.
     ///
+    /// - Parameters:
+    ///   - keyID: The token's `kid`, or `nil` when it has none.
+    ///   - algorithm: The token's algorithm, used only to find the candidates for a token without `kid`.
+    /// - Returns: The key with that `kid` in the current snapshot.
     /// - Throws: ``JWTError`` with ``JWTError/Code/unknownKey`` for a `kid` not in the set (after
     ///   the refresh, or at once inside the cooldown), or ``JWTError/Code/jwksUnavailable`` when no
     ///   usable snapshot can be had.
@@ -455,6 +459,11 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
 
     /// Refreshes in the background until cancelled or until graceful shutdown: the first load at
     /// once, then ahead of each expiry, retrying with backoff after failures.
+    ///
+    /// Lookups keep working after `run()` returns; they then refresh on demand again.
+    ///
+    /// - Throws: Nothing in practice: failed refreshes are retried, not thrown, and cancellation
+    ///   ends the loop normally.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
