@@ -9,17 +9,23 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "SimbeeJWT",
+    // hummingbird-auth declares macOS 14; nothing is required on Linux.
+    platforms: [.macOS(.v14)],
     products: [
         .library(name: "SimbeeJWT", targets: ["SimbeeJWT"]),
         .executable(name: "simbee-jwt", targets: ["simbee-jwt"]),
+        .library(name: "SimbeeJWTHummingbird", targets: ["SimbeeJWTHummingbird"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -47,6 +53,44 @@ let package = Package(
                 "SimbeeJWT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SimbeeJWTHummingbird",
+            dependencies: [
+                "SimbeeJWT",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The README's middleware quick start, compiled by every build so it cannot rot.
+        .executableTarget(
+            name: "HummingbirdQuickStart",
+            dependencies: [
+                "SimbeeJWT",
+                "SimbeeJWTHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            ],
+            path: "Examples/HummingbirdQuickStart",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SimbeeJWTHummingbirdTests",
+            dependencies: [
+                "SimbeeJWT",
+                "SimbeeJWTHummingbird",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
