@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "SimbeeJWT", targets: ["SimbeeJWT"]),
+        .library(name: "SimbeeJWTTesting", targets: ["SimbeeJWTTesting"]),
         .executable(name: "simbee-jwt", targets: ["simbee-jwt"]),
         .library(name: "SimbeeJWTHummingbird", targets: ["SimbeeJWTHummingbird"]),
     ],
@@ -44,6 +45,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SimbeeJWTTesting",
+            dependencies: [
+                "COpenSSL",
+                "SimbeeJWT",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -98,6 +111,7 @@ let package = Package(
             name: "SimbeeJWTTests",
             dependencies: [
                 "SimbeeJWT",
+                "SimbeeJWTTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -105,6 +119,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SimbeeJWTTestingTests",
+            dependencies: [
+                "SimbeeJWT",
+                "SimbeeJWTTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
