@@ -15,7 +15,10 @@ struct OutageAndLiveTests {
     func outage() async throws {
         let url = try await JWKSServer.refusingURL()
         let logs = CapturedLogs()
-        let app = TestApp.application(verifier: try Fixtures.verifier(jwksURL: url), logs: logs)
+        let app = TestApp.application(
+            verifier: try Fixtures.verifier(jwksURL: url, connectTimeout: .milliseconds(200)),
+            logs: logs
+        )
         let token = manifest.token("es256-valid")
         try await app.test(.router) { client in
             let response = try await client.get("/read", bearer: token)
@@ -41,7 +44,7 @@ struct OutageAndLiveTests {
             let configuration = SimbeeAuthConfiguration(retryAfter: retryAfter, outageLogLevel: .warning)
             let logs = CapturedLogs()
             let app = TestApp.application(
-                verifier: try Fixtures.verifier(jwksURL: url),
+                verifier: try Fixtures.verifier(jwksURL: url, connectTimeout: .milliseconds(200)),
                 logs: logs,
                 configuration: configuration
             )
@@ -95,7 +98,10 @@ struct OutageAndLiveTests {
         // The same service once its key server is gone, over real HTTP too.
         let down = try await JWKSServer.refusingURL()
         let logs = CapturedLogs()
-        let app = TestApp.application(verifier: try Fixtures.verifier(jwksURL: down), logs: logs)
+        let app = TestApp.application(
+            verifier: try Fixtures.verifier(jwksURL: down, connectTimeout: .milliseconds(200)),
+            logs: logs
+        )
         try await app.test(.live) { client in
             let response = try await client.get("/me", bearer: token)
             #expect(response.status == .serviceUnavailable)

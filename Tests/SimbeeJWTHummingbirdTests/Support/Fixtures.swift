@@ -57,12 +57,15 @@ enum Fixtures {
     }
 
     /// A verifier configured as the manifest describes (issuer, audience, pinned clock, every
-    /// supported algorithm, `kid` required) over keys fetched from `jwksURL` over HTTP.
-    static func verifier(jwksURL: String) throws -> JWTVerifier {
+    /// supported algorithm, `kid` required) over keys fetched from `jwksURL` over HTTP. Outage tests
+    /// pass a short connect timeout so a refused connection is given up quickly.
+    static func verifier(jwksURL: String, connectTimeout: Duration = .seconds(2)) throws -> JWTVerifier {
         var claims = ClaimsPolicy(issuer: manifest.issuer, audiences: [manifest.audience])
         let now = Date(timeIntervalSince1970: manifest.now)
         claims.clock = { now }
-        let keys = try RemoteJWKS(url: jwksURL)
+        var configuration = RemoteJWKS.Configuration()
+        configuration.connectTimeout = connectTimeout
+        let keys = try RemoteJWKS(url: jwksURL, configuration: configuration)
         return try JWTVerifier(keys: keys, configuration: .init(claims: claims))
     }
 }
