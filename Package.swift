@@ -97,6 +97,7 @@ let package = Package(
             dependencies: [
                 "SimbeeJWT",
                 "SimbeeJWTHummingbird",
+                "SimbeeJWTTesting",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
