@@ -126,6 +126,66 @@ struct SimbeeTestJWKSServerTests {
         await server.shutdown()
     }
 
+    /// Sends `request` on a new connection and returns everything the server sends until it
+    /// closes the connection.
+    static func rawExchange(port: Int, _ request: String) async throws -> String {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        // A server that fails to close the connection fails the test instead of hanging it.
+        let watchdogFired = WatchdogFlag()
+        let watchdog = channel.channel.eventLoop.scheduleTask(in: .seconds(5)) {
+            watchdogFired.set()
+            channel.channel.close(promise: nil)
+        }
+        defer {
+            watchdog.cancel()
+            #expect(!watchdogFired.isSet, "the server did not close the connection")
+        }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: request))
+            var received = ""
+            for try await chunk in inbound {
+                received += String(buffer: chunk)
+            }
+            return received
+        }
+    }
+
+    @Test("HTTP/1.0 and Connection: close get their answer and then the server closes; garbage gets 400")
+    func connectionHandling() async throws {
+        let issuer = try SimbeeTestIssuer()
+        let server = try await SimbeeTestJWKSServer.start(serving: issuer)
+        let body = String(decoding: issuer.jwks, as: UTF8.self)
+        let http10 = try await Self.rawExchange(port: server.port, "GET /.well-known/jwks.json HTTP/1.0\r\n\r\n")
+        #expect(http10.hasPrefix("HTTP/1.0 200 OK\r\n"))
+        #expect(http10.lowercased().contains("connection: close\r\n"))
+        #expect(http10.hasSuffix("\r\n\r\n" + body))
+
+        let closing = try await Self.rawExchange(
+            port: server.port,
+            "GET /.well-known/jwks.json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        #expect(closing.hasPrefix("HTTP/1.1 200 OK\r\n") && closing.hasSuffix(body))
+
+        // Two pipelined requests on one keep-alive connection, the second one closing it.
+        let pipelined = try await Self.rawExchange(
+            port: server.port,
+            "GET /.well-known/jwks.json HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "HEAD /.well-known/jwks.json HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        )
+        #expect(pipelined.components(separatedBy: "HTTP/1.1 200 OK\r\n").count == 3)
+        #expect(pipelined.hasSuffix("\r\n\r\n"))  // the HEAD answer ends the stream, without a body
+
+        let garbage = try await Self.rawExchange(port: server.port, "NOT HTTP AT ALL\r\n\r\n")
+        #expect(garbage.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(server.requestCount == 4)
+        await server.shutdown()
+    }
+
     @Test("shutdown closes open connections and the port; a second shutdown does nothing")
     func shutdown() async throws {
         let issuer = try SimbeeTestIssuer()
@@ -184,4 +244,15 @@ func waitUntil(
         try await Task.sleep(for: .milliseconds(5))
     }
     Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
+}
+
+/// Set once, from any thread.
+final class WatchdogFlag: @unchecked Sendable {
+    // @unchecked Sendable: `value` is only touched under `lock`.
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+
+    var isSet: Bool { lock.withLock { value } }
 }

@@ -9,8 +9,9 @@ import NIOPosix
 /// Each request reads the issuer's keys at that moment, so rotations show up at once. The server
 /// answers with `Content-Type: application/jwk-set+json`, the configured `Cache-Control`, and an
 /// `ETag` that changes with every change of the set (a matching `If-None-Match` gets
-/// `304 Not Modified`); other paths get `404`, other methods `405`. It counts JWK Set requests so a
-/// test can assert when a verifier refreshed, and can simulate an outage.
+/// `304 Not Modified`); other paths get `404`, other methods `405`, unparseable requests `400` and a
+/// closed connection. It counts JWK Set requests so a test can assert when a verifier refreshed,
+/// and can simulate an outage.
 ///
 /// ```swift
 /// let issuer = try SimbeeTestIssuer()
@@ -190,6 +191,12 @@ private final class JWKSRequestHandler: ChannelInboundHandler, RemovableChannelH
             self.head = nil
             respond(to: head, context: context)
         }
+    }
+
+    /// A request NIO could not parse was answered `400` by the pipeline's error handler; closing
+    /// the connection is left to the handlers after it.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 
     private func respond(to request: HTTPRequestHead, context: ChannelHandlerContext) {
