@@ -9,17 +9,24 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "SimbeeJWT",
+    // hummingbird-auth declares macOS 14; nothing is required on Linux.
+    platforms: [.macOS(.v14)],
     products: [
         .library(name: "SimbeeJWT", targets: ["SimbeeJWT"]),
+        .library(name: "SimbeeJWTTesting", targets: ["SimbeeJWTTesting"]),
         .executable(name: "simbee-jwt", targets: ["simbee-jwt"]),
+        .library(name: "SimbeeJWTHummingbird", targets: ["SimbeeJWTHummingbird"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -43,6 +50,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SimbeeJWTTesting",
+            dependencies: [
+                "COpenSSL",
+                "SimbeeJWT",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "simbee-jwt",
             dependencies: [
@@ -52,10 +71,50 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SimbeeJWTHummingbird",
+            dependencies: [
+                "SimbeeJWT",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The README's middleware quick start, compiled by every build so it cannot rot.
+        .executableTarget(
+            name: "HummingbirdQuickStart",
+            dependencies: [
+                "SimbeeJWT",
+                "SimbeeJWTHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            ],
+            path: "Examples/HummingbirdQuickStart",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SimbeeJWTHummingbirdTests",
+            dependencies: [
+                "SimbeeJWT",
+                "SimbeeJWTHummingbird",
+                "SimbeeJWTTesting",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SimbeeJWTTests",
             dependencies: [
                 "SimbeeJWT",
+                "SimbeeJWTTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -65,6 +124,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 "COpenSSL",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SimbeeJWTTestingTests",
+            dependencies: [
+                "SimbeeJWT",
+                "SimbeeJWTTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

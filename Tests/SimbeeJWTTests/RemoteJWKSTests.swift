@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MetricsTestKit
 import NIOConcurrencyHelpers
+import SimbeeJWTTesting
 import Testing
 @_spi(Testing) @testable import SimbeeJWT
 
@@ -487,16 +488,29 @@ func waitUntil(
 
 @Suite("Simbee in one line")
 struct SimbeePresetTests {
-    @Test("the one-line verifier fetches Simbee's well-known JWK Set and needs only a client id")
+    @Test("the one-line verifier fetches the issuer's well-known JWK Set and applies Simbee's policy")
     func oneLine() async throws {
-        let harness = try await RemoteJWKSHarness.make()
-        let verifier = try JWTVerifier.simbee(clientID: "cl_fixture", keys: harness.keys)
-        // The one-liner uses the real clock, so only clock-independent verdicts are asserted: the
-        // key came from the well-known URL and the signature and the exp requirement were applied.
-        #expect(await TestSupport.outcome(verifier, try harness.token("es256-no-exp")) == "missing_claim")
-        #expect(await TestSupport.outcome(verifier, try harness.token("es256-bad-sig")) == "invalid_signature")
-        #expect(harness.server.requestCount == 1)
-        #expect(try RemoteJWKS(issuer: JWTVerifier.Configuration.simbeeIssuer).url == "https://api.simbee.io/.well-known/jwks.json")
+        // The testing kit mints fresh tokens as https://api.simbee.io, so the one-liner's real clock
+        // and issuer check accept them; the keys come from the kit's server on 127.0.0.1.
+        let issuer = try SimbeeTestIssuer()
+        let server = try await SimbeeTestJWKSServer.start(serving: issuer)
+        let keys = try RemoteJWKS(issuer: "http://127.0.0.1:\(server.port)")
+        #expect(keys.url == server.url)
+        let verifier = try JWTVerifier.simbee(clientID: "cl_123", keys: keys)
+        let mine = TestClaims(subject: "cu_1", audience: ["cl_123"])
+
+        #expect(try await verifier.verify(try issuer.token(mine)).claims.subject == "cu_1")
+        #expect(try await verifier.verify(try issuer.token(mine, algorithm: .edDSA)).header.algorithm == .edDSA)
+        await TestSupport.expect(try issuer.token(mine.omitting(["sub"])), verifier, .missingClaim)
+        await TestSupport.expect(try issuer.token(mine.omitting(["exp"])), verifier, .missingClaim)
+        await TestSupport.expect(try issuer.token(), verifier, .audienceMismatch)  // for cl_test
+        await TestSupport.expect(try issuer.token(.wrongIssuer.with("aud", "cl_123")), verifier, .issuerMismatch)
+        await TestSupport.expect(try issuer.token(.expired.with("aud", "cl_123")), verifier, .expired)
+        #expect(server.requestCount == 1)
+        await server.shutdown()
+
+        let simbee = try RemoteJWKS(issuer: JWTVerifier.Configuration.simbeeIssuer)
+        #expect(simbee.url == "https://api.simbee.io/.well-known/jwks.json")
         let empty = Result { () throws(JWTError) in try JWTVerifier.simbee(clientID: "") }
         #expect(throws: JWTError.self) { try empty.get() }
     }

@@ -1,0 +1,43 @@
+public import Logging
+
+/// How ``SimbeeAuthenticator`` and ``RequireScopes`` answer refused requests and log the reasons.
+///
+/// Pass the same value to both so their `WWW-Authenticate` challenges name the same realm:
+///
+/// ```swift
+/// let auth = SimbeeAuthConfiguration(realm: "orders")
+/// router.add(middleware: SimbeeAuthenticator(verifier: verifier, configuration: auth))
+/// router.group("orders")
+///     .add(middleware: RequireScopes(.all(["orders:read"]), configuration: auth))
+/// ```
+public struct SimbeeAuthConfiguration: Sendable {
+    /// The `realm` of every `WWW-Authenticate: Bearer` challenge (RFC 6750 §3). `"simbee"` by default.
+    public var realm: String
+    /// The `Retry-After` of a `503` answered while the key set is unavailable, rounded up to whole
+    /// seconds; `nil` sends none. 10 seconds by default.
+    public var retryAfter: Duration?
+    /// The level at which refused credentials and missing scopes are logged, with their reason
+    /// code, at the request's logger. `.info` by default.
+    public var rejectionLogLevel: Logger.Level
+    /// The level at which a key-set outage (answered `503`) is logged. `.error` by default.
+    public var outageLogLevel: Logger.Level
+
+    /// Creates a configuration.
+    ///
+    /// - Parameters:
+    ///   - realm: The challenge realm.
+    ///   - retryAfter: The `Retry-After` of a `503`, or `nil` for none. A negative value is sent as 0.
+    ///   - rejectionLogLevel: The log level of refusals.
+    ///   - outageLogLevel: The log level of key-set outages.
+    public init(
+        realm: String = "simbee",
+        retryAfter: Duration? = .seconds(10),
+        rejectionLogLevel: Logger.Level = .info,
+        outageLogLevel: Logger.Level = .error
+    ) {
+        self.realm = realm
+        self.retryAfter = retryAfter
+        self.rejectionLogLevel = rejectionLogLevel
+        self.outageLogLevel = outageLogLevel
+    }
+}
