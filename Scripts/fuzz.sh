@@ -105,7 +105,7 @@ if [[ $merge -eq 1 ]]; then
             -timeout=10 -rss_limit_mb=2048 \
             "Fuzz/Corpus/$target" "$work/corpus/$target" "$work/seeds/$target" >"$work/$target.merge.log" 2>&1
         echo "$target: $(find "Fuzz/Corpus/$target" -type f | wc -l) files," \
-            "$(du -sk "Fuzz/Corpus/$target" | cut -f1) KiB in Fuzz/Corpus/$target"
+            "$(du -sb "Fuzz/Corpus/$target" | cut -f1) bytes in Fuzz/Corpus/$target"
     done
 fi
 exit "$failed"
