@@ -145,7 +145,10 @@ enum VerifyChecks {
         try require(verified.payload == jws.payload, "the verified payload is not the token's")
         try require(verified.header.algorithm.name.utf8.elementsEqual(header.algorithmName.utf8), "alg differs")
         try require(verified.header.keyID == header.keyID && verified.header.type == header.type, "kid/typ differ")
-        try require(verified.header.keyID.map { context.keys.keyIDs.contains($0) } == true, "verified with no known kid")
+        try require(
+            verified.header.keyID.map { context.keys.keyIDs.contains($0) } == true,
+            "verified with no known kid"
+        )
 
         // The claims, read from the payload JSON without the library's claims code.
         guard case .success(.object(let payload)) = JSONChecks.read(verified.payload) else {
