@@ -110,11 +110,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Property checks shared by the fuzz driver and the corpus replay tests (Fuzz/README.md).
+        .target(
+            name: "SimbeeJWTFuzzChecks",
+            dependencies: ["COpenSSL", "SimbeeJWT"],
+            path: "Fuzz/Checks",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SimbeeJWTTests",
             dependencies: [
                 "SimbeeJWT",
                 "SimbeeJWTTesting",
+                "SimbeeJWTFuzzChecks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -142,3 +150,16 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer driver exists only for Scripts/fuzz.sh, which sets SIMBEE_JWT_FUZZ=1 and builds with
+// `--sanitize=fuzzer`: libFuzzer supplies its `main`, so an ordinary build could not link it.
+if Context.environment["SIMBEE_JWT_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "simbee-jwt-fuzz",
+            dependencies: ["SimbeeJWTFuzzChecks"],
+            path: "Fuzz/Driver",
+            swiftSettings: swiftSettings
+        )
+    )
+}
