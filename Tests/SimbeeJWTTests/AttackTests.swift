@@ -868,8 +868,6 @@ struct AttackTests {
     func row23ResourceExhaustion() async throws {
         let verifier = try Kit.verifier()
         let wide = try Kit.verifier { $0.maxTokenBytes = 1 << 20 }
-        let clock = ContinuousClock()
-        let start = clock.now
 
         await TestSupport.expect(String(repeating: "A", count: 10_000_000), verifier, .tokenTooLarge, "10 MB of base64url")
         await TestSupport.expect(
@@ -900,8 +898,6 @@ struct AttackTests {
             verifier,
             .invalidSignature
         )
-        let elapsed = start.duration(to: clock.now)
-        #expect(elapsed < .seconds(20), "hostile inputs took \(elapsed)")
 
         // Key sets: too many entries or too many bytes are refused as a whole.
         let ec = try Kit.jwk("es256-a")

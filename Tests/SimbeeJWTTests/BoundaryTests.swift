@@ -225,10 +225,8 @@ struct BoundaryTests {
         )
     }
 
-    @Test("JSON depth: a 100,000-deep array is refused quickly without exhausting the stack")
+    @Test("JSON depth: a 100,000-deep array is refused at the depth limit, without exhausting the stack")
     func hundredThousandDeep() async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
         let deep = Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)
         #expect(throws: StrictJSONReader.Failure.tooDeep(offset: 32)) { try StrictJSONReader.read(deep) }
         #expect(throws: StrictJSONReader.Failure.self) {
@@ -239,21 +237,15 @@ struct BoundaryTests {
             Base64URL.encode(deep) + "." + Base64URL.encode(Array(Edge.defaultPayload.utf8)) + "."
             + Base64URL.encode(Edge.garbage)
         await TestSupport.expect(token, try Edge.verifier { $0.maxTokenBytes = 1 << 20 }, .malformed)
-        let elapsed = start.duration(to: clock.now)
-        #expect(elapsed < .seconds(10), "took \(elapsed)")
     }
 
-    @Test("1,000,000 dots: malformed under a 1 MiB limit, token_too_large under the default, both quickly")
+    @Test("1,000,000 dots: malformed at the third dot under a 1 MiB limit, token_too_large under the default")
     func millionDots() async throws {
         let dots = String(repeating: ".", count: 1_000_000)
-        let clock = ContinuousClock()
-        let start = clock.now
         let wide = try #require(await TestSupport.refusal(dots, try Edge.verifier { $0.maxTokenBytes = 1 << 20 }))
         #expect(wide.code == .malformed)
         #expect(wide.message.contains("more than three segments"), "\(wide.message)")
         await TestSupport.expect(dots, try Edge.verifier(), .tokenTooLarge)
-        let elapsed = start.duration(to: clock.now)
-        #expect(elapsed < .seconds(10), "took \(elapsed)")
     }
 
     // MARK: base64url
