@@ -1,7 +1,7 @@
 public import SimbeeJWT
 
 extension SimbeeTestJWKSServer {
-    /// A ``SimbeeJWT/RemoteJWKS`` that fetches this server's JWK Set.
+    /// A `RemoteJWKS` that fetches this server's JWK Set.
     ///
     /// By default it is configured like production except for the unknown-`kid` cooldown, which is
     /// zero: a token signed by a freshly rotated key causes a refresh at once instead of being

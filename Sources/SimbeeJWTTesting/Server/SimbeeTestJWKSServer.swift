@@ -22,7 +22,7 @@ import NIOPosix
 /// await server.shutdown()
 /// ```
 ///
-/// Plain `http` is accepted by ``SimbeeJWT/RemoteJWKS`` only because the server listens on a
+/// Plain `http` is accepted by `RemoteJWKS` only because the server listens on a
 /// loopback address.
 public final class SimbeeTestJWKSServer: Sendable {
     /// The path the JWK Set is served at.

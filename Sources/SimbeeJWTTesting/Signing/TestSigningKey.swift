@@ -17,7 +17,7 @@ public final class TestSigningKey: Sendable {
     /// The key's `kid`.
     public let keyID: String
     /// The algorithm the key signs with, written as the JWK's `alg` and the token header's `alg`:
-    /// ``JWTAlgorithm/es256`` for a P-256 key, ``JWTAlgorithm/edDSA`` or ``JWTAlgorithm/ed25519``
+    /// `JWTAlgorithm.es256` for a P-256 key, `JWTAlgorithm.edDSA` or `JWTAlgorithm.ed25519`
     /// (RFC 9864) for an Ed25519 key.
     public let algorithm: JWTAlgorithm
     /// The public key as a JWK (RFC 7517) in compact JSON, with `kid`, `alg` and `use: "sig"`.
@@ -28,7 +28,7 @@ public final class TestSigningKey: Sendable {
     /// Generates a new key.
     ///
     /// - Parameters:
-    ///   - algorithm: ``JWTAlgorithm/es256``, ``JWTAlgorithm/edDSA`` or ``JWTAlgorithm/ed25519``.
+    ///   - algorithm: `JWTAlgorithm.es256`, `JWTAlgorithm.edDSA` or `JWTAlgorithm.ed25519`.
     ///   - keyID: The `kid`; by default the algorithm's name and twelve random hex digits, such as
     ///     `es256-3f9a1c0b22de`, so keys made by rotations never collide.
     /// - Throws: ``TestKitError`` for an empty `kid`, or when OpenSSL fails.
