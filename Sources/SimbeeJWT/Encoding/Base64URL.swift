@@ -15,14 +15,25 @@ package enum Base64URL {
         case nonZeroTrailingBits
     }
 
-    /// Decoding table: the 6-bit value of each alphabet byte, or `0xFF` for everything else.
-    private static let decodeTable: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
+    /// Decoding tables, four of 256 entries, one per position in a group of four characters. The
+    /// entry for an alphabet byte holds its 6 bits already moved to where they land in the group's
+    /// three output bytes, as a little-endian `UInt32` (byte 0 is the first output byte), so a group
+    /// decodes with four lookups and three ORs. Every other byte maps to `invalid`, whose high byte no
+    /// alphabet entry touches.
+    private static let decodeTables: [UInt32] = {
+        var tables = [UInt32](repeating: invalid, count: 4 * 256)
         for (value, byte) in encodeTable.enumerated() {
-            table[Int(byte)] = UInt8(value)
+            let bits = UInt32(value)
+            tables[Int(byte)] = bits << 2  // byte 0, bits 7…2
+            tables[256 + Int(byte)] = bits >> 4 | (bits & 0x0F) << 12  // byte 0 bits 1…0, byte 1 bits 7…4
+            tables[512 + Int(byte)] = (bits >> 2) << 8 | (bits & 0x03) << 22  // byte 1 bits 3…0, byte 2 bits 7…6
+            tables[768 + Int(byte)] = bits << 16  // byte 2, bits 5…0
         }
-        return table
+        return tables
     }()
+
+    /// The table entry of a byte outside the alphabet: any of its high-byte bits marks the group.
+    private static let invalid: UInt32 = 0xFF00_0000
 
     private static let encodeTable: [UInt8] = Array(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8
@@ -71,48 +82,56 @@ package enum Base64URL {
 
     /// Decodes into `output`, which must hold exactly `decodedLength(ofEncodedLength: input.count)` bytes.
     /// Returns the failure, if any, instead of throwing so that it can run inside initialiser closures.
+    /// On failure the contents of `output` are unspecified.
+    ///
+    /// Validity is collected across the whole input and checked once at the end, so the loop has no
+    /// branch per group; a bad character is still always reported as ``DecodingError/invalidCharacter``,
+    /// ahead of non-zero trailing bits, whatever its position.
     package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>)
         -> DecodingError?
     {
-        let table = decodeTable
-        return table.withUnsafeBufferPointer { table -> DecodingError? in
-            var inIndex = 0
-            var outIndex = 0
-            let fullGroups = input.count / 4
-            for _ in 0..<fullGroups {
-                let a = table[Int(input[inIndex])]
-                let b = table[Int(input[inIndex + 1])]
-                let c = table[Int(input[inIndex + 2])]
-                let d = table[Int(input[inIndex + 3])]
-                if (a | b | c | d) & 0xC0 != 0 { return .invalidCharacter }
-                output[outIndex] = a << 2 | b >> 4
-                output[outIndex + 1] = b << 4 | c >> 2
-                output[outIndex + 2] = c << 6 | d
-                inIndex += 4
-                outIndex += 3
+        let remainder = input.count % 4
+        guard remainder != 1 else { return .invalidLength }
+        precondition(output.count == decodedLength(ofEncodedLength: input.count), "output must fit exactly")
+        guard var source = input.baseAddress, var target = output.baseAddress else { return nil }
+        return decodeTables.withUnsafeBufferPointer { tables -> DecodingError? in
+            let t = tables.baseAddress!
+            let end = target + output.count
+            var seen: UInt32 = 0
+            // Whole groups while the output has room for a 4-byte store (its fourth byte is
+            // overwritten by the next group): the last group or two are finished below.
+            var groups = input.count / 4
+            while groups > 0, end - target >= 4 {
+                let word =
+                    t[Int(source[0])] | t[256 + Int(source[1])] | t[512 + Int(source[2])] | t[768 + Int(source[3])]
+                seen |= word
+                UnsafeMutableRawPointer(target).storeBytes(of: word.littleEndian, as: UInt32.self)
+                source += 4
+                target += 3
+                groups -= 1
             }
-            switch input.count - inIndex {
-            case 0:
-                return nil
-            case 2:
-                let a = table[Int(input[inIndex])]
-                let b = table[Int(input[inIndex + 1])]
-                if (a | b) & 0xC0 != 0 { return .invalidCharacter }
-                if b & 0x0F != 0 { return .nonZeroTrailingBits }
-                output[outIndex] = a << 2 | b >> 4
-                return nil
-            case 3:
-                let a = table[Int(input[inIndex])]
-                let b = table[Int(input[inIndex + 1])]
-                let c = table[Int(input[inIndex + 2])]
-                if (a | b | c) & 0xC0 != 0 { return .invalidCharacter }
-                if c & 0x03 != 0 { return .nonZeroTrailingBits }
-                output[outIndex] = a << 2 | b >> 4
-                output[outIndex + 1] = b << 4 | c >> 2
-                return nil
-            default:
-                return .invalidLength
+            if groups > 0 {  // one whole group left, with exactly 3 bytes of room
+                let word =
+                    t[Int(source[0])] | t[256 + Int(source[1])] | t[512 + Int(source[2])] | t[768 + Int(source[3])]
+                seen |= word
+                target[0] = UInt8(truncatingIfNeeded: word)
+                target[1] = UInt8(truncatingIfNeeded: word >> 8)
+                target[2] = UInt8(truncatingIfNeeded: word >> 16)
+                source += 4
+                target += 3
             }
+            // The final 2 or 3 characters encode 1 or 2 bytes; the bits past them must be zero.
+            var tail: UInt32 = 0
+            if remainder >= 2 {
+                tail = t[Int(source[0])] | t[256 + Int(source[1])]
+                if remainder == 3 { tail |= t[512 + Int(source[2])] }
+                seen |= tail
+                target[0] = UInt8(truncatingIfNeeded: tail)
+                if remainder == 3 { target[1] = UInt8(truncatingIfNeeded: tail >> 8) }
+            }
+            if seen & invalid != 0 { return .invalidCharacter }
+            let leftover: UInt32 = remainder == 2 ? 0x00FF_FF00 : remainder == 3 ? 0x00FF_0000 : 0
+            return tail & leftover != 0 ? .nonZeroTrailingBits : nil
         }
     }
 

@@ -294,6 +294,7 @@ package struct StrictJSONReader {
         var hasEscapes = false
         var isASCII = true
         while true {
+            position = endOfPlainRun(from: position)
             guard position < bytes.count else { throw .unexpectedEnd }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") { break }
@@ -315,7 +316,7 @@ package struct StrictJSONReader {
                 continue
             }
             if byte < 0x20 { throw .invalidString(offset: position) }
-            if byte >= 0x80 { isASCII = false }
+            isASCII = false  // byte ≥ 0x80: the run stops at every one
             position += 1
         }
         let raw = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<position])
@@ -324,6 +325,40 @@ package struct StrictJSONReader {
         // invalid here too, so checking the raw bytes checks the decoded text.
         if !isASCII, !UTF8Validation.isValid(raw) { throw .invalidUTF8(offset: start) }
         return JSONStringToken(raw: raw, hasEscapes: hasEscapes)
+    }
+
+    /// The index of the first byte at or after `index` that a string cannot simply pass over: `"`,
+    /// `\`, a control character or a non-ASCII byte (or the end of the input). Looks at eight bytes
+    /// at a time while eight remain; string contents are most of what headers and claims hold.
+    private func endOfPlainRun(from index: Int) -> Int {
+        var index = index
+        while bytes.count - index >= 8 {
+            let word = UInt64(
+                littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+            )
+            let special = Self.specialLanes(word)
+            if special != 0 { return index + special.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
+            index += 1
+        }
+        return index
+    }
+
+    /// Sets the high bit of each byte lane of `word` (first input byte in the low lane) that holds a
+    /// control character, `"`, `\` or a byte ≥ 0x80. The subtraction tricks can also flag a lane
+    /// above a flagged one (a borrow moves up), never below, so the lowest flag is always exact.
+    private static func specialLanes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        func zeroLanes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highBits }
+        let control = (word &- 0x20 &* ones) & ~word & highBits  // lanes below 0x20
+        let quote = zeroLanes(word ^ (0x22 &* ones))
+        let backslash = zeroLanes(word ^ (0x5C &* ones))
+        return control | quote | backslash | (word & highBits)
     }
 
     /// Checks the `XXXX` of a `\uXXXX` escape (and the low half of a surrogate pair). Lone
