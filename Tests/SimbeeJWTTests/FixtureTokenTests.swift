@@ -81,26 +81,35 @@ struct FixtureTokenTests {
         #expect(duplicate.skippedKeys.filter { $0.keyID == "dup" }.count == 2)
     }
 
-    @Test("one verifier shared by many tasks: ES256 and EdDSA verifications all succeed concurrently")
+    @Test("one verifier shared by many tasks: valid tokens verify and forged ones fail, concurrently")
     func concurrentVerifications() async throws {
         let manifest = try TestSupport.manifest()
         var claims = ClaimsPolicy(issuer: manifest.issuer, audiences: [manifest.audience])
         claims.clock = TestSupport.pinnedClock(manifest.now)
-        // No token cache: every call runs OpenSSL (Ed25519 digest contexts are pooled per key).
+        // No token cache: every call runs OpenSSL. OpenSSL contexts are pooled per key, so a context
+        // that just refused a forged signature is lent to the next caller, which must still succeed.
         let verifier = try JWTVerifier(
             keys: try TestSupport.fixtureKeySet(),
             configuration: .init(claims: claims, tokenCache: nil)
         )
-        let tokens = try ["es256-valid", "eddsa-valid", "ed25519-alg-valid"].map { name in
+        let valid = try ["es256-valid", "eddsa-valid", "ed25519-alg-valid"].map { name in
             try #require(manifest.cases.first { $0.name == name }).token
         }
+        // The same tokens with the first signature character changed: R changes, S stays reduced,
+        // so OpenSSL itself refuses each one.
+        let forged = valid.map { token -> String in
+            let dot = token.lastIndex(of: ".")!
+            let first = token[token.index(after: dot)]
+            return String(token[...dot]) + (first == "A" ? "B" : "A") + String(token[token.index(dot, offsetBy: 2)...])
+        }
+        let tokens: [String] = zip(valid, forged).flatMap { [$0.0, $0.1] }
         let outcomes = await withTaskGroup(of: String.self) { group in
-            for index in 0..<300 {
+            for index in 0..<600 {
                 let token = tokens[index % tokens.count]
                 group.addTask { await TestSupport.outcome(verifier, token) }
             }
             return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
         }
-        #expect(outcomes == ["valid": 300])
+        #expect(outcomes == ["valid": 300, "invalid_signature": 300])
     }
 }

@@ -9,15 +9,15 @@ import SimbeeJWT
 // dispatch's main-queue signal handling.
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let iterations = Int(arguments[2]) else {
-    print("usage: verify-profile es256-floor|eddsa-floor|es256|eddsa|es256-cached|parse|scaling <iterations>")
+    print("usage: verify-profile es256-floor|eddsa-floor|es256|eddsa|es256-cached|parse|scaling|interleaved <iterations>")
     exit(2)
 }
 let operation = arguments[1]
 let done = DispatchSemaphore(value: 0)
 // Detached: top-level code is main-actor isolated, and the main thread is about to block.
 Task.detached { [operation, iterations] in
-    if operation == "scaling" {
-        try await Scaling.run(iterations)
+    if operation == "scaling" || operation == "interleaved" {
+        try await operation == "scaling" ? Scaling.run(iterations) : Interleaved.run(iterations)
         done.signal()
         return
     }

@@ -17,7 +17,11 @@ enum ClaimsValidation {
         -> RegisteredClaims
     {
         let members = ClaimsMembers(payload)
-        let claims = try RegisteredClaims(members, sharingStringsWith: policy)
+        let claims = try RegisteredClaims(
+            members,
+            sharingIssuer: policy.issuer,
+            audiences: policy.audiences
+        )
         try checkTime(claims, policy: policy)
 
         if let issuer = policy.issuer {
@@ -65,12 +69,9 @@ enum ClaimsValidation {
     static func validate(_ payload: [UInt8], header: JOSEHeader, policy: ClaimsPolicy) throws(JWTError)
         -> RegisteredClaims
     {
-        let outcome = payload.withUnsafeBufferPointer { bytes in
-            Result { () throws(JWTError) in
-                try validate(ValidatedJSON.claimsSet(bytes), header: header, policy: policy)
-            }
+        try payload.withUnsafeBufferPointer { bytes throws(JWTError) in
+            try validate(ValidatedJSON.claimsSet(bytes), header: header, policy: policy)
         }
-        return try outcome.get()
     }
 
     /// `exp` (required unless the policy says otherwise) and `nbf` against the policy's clock and

@@ -43,27 +43,29 @@ public struct RegisteredClaims: Sendable, Hashable {
     ///
     /// - Parameters:
     ///   - claims: The payload's registered members.
-    ///   - policy: Its expected issuer and audiences are reused when a claim holds exactly that
-    ///     text, which spares a copy of each.
-    init(_ claims: ClaimsMembers, sharingStringsWith policy: ClaimsPolicy?) throws(JWTError) {
-        issuer = try Self.string(claims.iss, "iss").map { Self.text($0, sharing: policy?.issuer) }
+    ///   - knownIssuer: The expected issuer, reused when `iss` holds exactly that text, which
+    ///     spares a copy.
+    ///   - knownAudiences: The accepted audiences, reused the same way for `aud`.
+    init(_ claims: ClaimsMembers, sharingIssuer knownIssuer: String? = nil, audiences knownAudiences: [String] = [])
+        throws(JWTError)
+    {
+        issuer = try Self.string(claims.iss, "iss").map { Self.text($0, sharing: knownIssuer) }
         subject = try Self.string(claims.sub, "sub")?.string
         id = try Self.string(claims.jti, "jti")?.string
         expiration = try Self.date(claims.exp, "exp")
         notBefore = try Self.date(claims.nbf, "nbf")
         issuedAt = try Self.date(claims.iat, "iat")
 
-        let audiences = policy?.audiences ?? []
         if let aud = claims.aud {
             if let single = aud.stringToken {
-                audience = [Self.text(single, sharingOneOf: audiences)]
+                audience = [Self.text(single, sharingOneOf: knownAudiences)]
             } else if aud.kind == .array {
                 var values: [String] = []
                 try ValidatedJSON.forEachElement(of: aud) { element throws(JWTError) in
                     guard let token = element.stringToken else {
                         throw JWTError(.invalidClaim, "aud holds a non-string")
                     }
-                    values.append(Self.text(token, sharingOneOf: audiences))
+                    values.append(Self.text(token, sharingOneOf: knownAudiences))
                 }
                 guard !values.isEmpty else { throw JWTError(.invalidClaim, "aud is an empty array") }
                 audience = values
@@ -94,17 +96,14 @@ public struct RegisteredClaims: Sendable, Hashable {
         self.scopes = Self.removingDuplicates(scopes)
     }
 
-    /// Reads and type-checks the registered claims of a payload; see ``init(_:sharingStringsWith:)``.
+    /// Reads and type-checks the registered claims of a payload; see ``init(_:sharingIssuer:audiences:)``.
     ///
     /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` when the payload is not a strict JSON
     ///   object, ``JWTError/Code/invalidClaim`` when a claim has the wrong type.
     init(payload: [UInt8]) throws(JWTError) {
-        let outcome = payload.withUnsafeBufferPointer { bytes in
-            Result { () throws(JWTError) in
-                try RegisteredClaims(ClaimsMembers(ValidatedJSON.claimsSet(bytes)), sharingStringsWith: nil)
-            }
+        self = try payload.withUnsafeBufferPointer { bytes throws(JWTError) in
+            try RegisteredClaims(ClaimsMembers(ValidatedJSON.claimsSet(bytes)))
         }
-        self = try outcome.get()
     }
 
     /// The claim's string token, or an error when it holds another type.

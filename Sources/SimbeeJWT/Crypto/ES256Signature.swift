@@ -38,10 +38,6 @@ enum ES256Signature {
         let s = UnsafeBufferPointer(rebasing: signature[32..<64])
         guard isInRange(r), isInRange(s) else { throw .scalarOutOfRange }
 
-        guard let prepared = key.preparedVerification, let context = EVP_PKEY_CTX_dup(prepared) else {
-            throw .mismatch
-        }
-        defer { EVP_PKEY_CTX_free(context) }
         // Digest and DER live on the stack: SEQUENCE { INTEGER r, INTEGER s } is at most
         // 2 + 2 × (2 + 33) = 72 bytes, with short-form lengths.
         let status = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32 + 72) { scratch -> Int32 in
@@ -53,7 +49,10 @@ enum ES256Signature {
             length = appendDERInteger(s, to: der, at: length)
             der[0] = 0x30
             der[1] = UInt8(length - 2)
-            return EVP_PKEY_verify(context, der.baseAddress, length, digest, 32)
+            return key.withVerificationContext { context in
+                guard let context else { return -1 }
+                return EVP_PKEY_verify(context, der.baseAddress, length, digest, 32)
+            }
         }
         guard status == 1 else {
             ERR_clear_error()

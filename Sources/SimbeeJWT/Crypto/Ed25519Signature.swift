@@ -27,12 +27,10 @@ enum Ed25519Signature {
         guard signature.count == 64 else { throw .wrongLength }
         guard isReduced(UnsafeBufferPointer(rebasing: signature[32..<64])) else { throw .scalarNotReduced }
 
-        guard let context = key.takeDigestContext() else { throw .mismatch }
-        defer { key.returnDigestContext(context) }
-        let status =
-            EVP_DigestVerifyInit(context, nil, nil, nil, key.pointer) == 1
-            ? EVP_DigestVerify(context, signature.baseAddress, signature.count, message.baseAddress, message.count)
-            : -1
+        let status = key.withDigestContext { context -> Int32 in
+            guard let context, EVP_DigestVerifyInit(context, nil, nil, nil, key.pointer) == 1 else { return -1 }
+            return EVP_DigestVerify(context, signature.baseAddress, signature.count, message.baseAddress, message.count)
+        }
         guard status == 1 else {
             ERR_clear_error()
             throw .mismatch

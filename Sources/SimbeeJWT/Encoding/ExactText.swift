@@ -38,9 +38,12 @@ extension String {
     /// Whether the two strings have the same UTF-8 bytes (no Unicode normalization).
     func isExactly(_ other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
-        var lhs = self
-        var rhs = other
-        return lhs.withUTF8 { left in rhs.withUTF8 { right in left.hasSameBytes(as: right) } }
+        // Native strings (all of them on Linux) lend their bytes without a copy of either string.
+        let compared = utf8.withContiguousStorageIfAvailable { left in
+            other.utf8.withContiguousStorageIfAvailable { right in left.hasSameBytes(as: right) }
+        }
+        if let compared, let compared { return compared }
+        return utf8.elementsEqual(other.utf8)
     }
 }
 

@@ -80,17 +80,15 @@ package struct StrictJSONReader {
         }
         // Member names of the objects being read, for the duplicate check: on the stack, so that
         // typical headers and claims sets allocate nothing for it.
-        let outcome = withUnsafeTemporaryAllocation(of: MemberName.self, capacity: Self.nameStackCapacity) { names in
-            Result { () throws(Failure) in
-                var reader = StrictJSONReader(bytes: bytes, maxDepth: limits.maxDepth, names: names)
-                reader.skipWhitespace()
-                let value = try reader.readValue(depth: 1, into: sink)
-                reader.skipWhitespace()
-                guard reader.position == bytes.count else { throw .trailingData(offset: reader.position) }
-                return value
-            }
+        return try withUnsafeTemporaryAllocation(of: MemberName.self, capacity: Self.nameStackCapacity) {
+            names throws(Failure) in
+            var reader = StrictJSONReader(bytes: bytes, maxDepth: limits.maxDepth, names: names)
+            reader.skipWhitespace()
+            let value = try reader.readValue(depth: 1, into: sink)
+            reader.skipWhitespace()
+            guard reader.position == bytes.count else { throw .trailingData(offset: reader.position) }
+            return value
         }
-        return try outcome.get()
     }
 
     /// Names held on the stack across all open objects; past this, or past

@@ -114,13 +114,10 @@ package struct CompactJWS: Sendable {
         guard let count = Base64URL.decodedLength(ofEncodedLength: segment.count) else {
             throw malformed(.invalidLength, name)
         }
-        let outcome = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
-            Swift.Result { () throws(JWTError) in
-                if let failure = Base64URL.decode(segment, into: buffer) { throw malformed(failure, name) }
-                return try body(UnsafeBufferPointer(buffer))
-            }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer throws(JWTError) in
+            if let failure = Base64URL.decode(segment, into: buffer) { throw malformed(failure, name) }
+            return try body(UnsafeBufferPointer(buffer))
         }
-        return try outcome.get()
     }
 
     private static func malformed(_ failure: Base64URL.DecodingError, _ name: StaticString) -> JWTError {
@@ -136,12 +133,19 @@ package struct CompactJWS: Sendable {
 }
 
 /// Runs `body` over the UTF-8 bytes of `string`, keeping `body`'s typed error (`String.withUTF8`
-/// only rethrows untyped errors).
+/// only rethrows untyped errors). The result comes straight back from `withUTF8` rather than
+/// through a `Result` or an optional, which would copy it (measured: a few retains per call).
 package func withUTF8Bytes<Result>(
     of string: String,
     _ body: (UnsafeBufferPointer<UInt8>) throws(JWTError) -> Result
 ) throws(JWTError) -> Result {
     var string = string
-    let outcome = string.withUTF8 { bytes in Swift.Result { () throws(JWTError) in try body(bytes) } }
-    return try outcome.get()
+    do {
+        return try string.withUTF8 { bytes in try body(bytes) }
+    } catch let error as JWTError {
+        throw error
+    } catch {
+        // Unreachable: `body` throws only JWTError, which `withUTF8` passes on untyped.
+        throw JWTError(.malformed, "token could not be read")
+    }
 }

@@ -78,10 +78,7 @@ package struct JOSEHeader: Sendable {
 
     /// Parses decoded header bytes held in an array; see ``init(decoded:)-(UnsafeBufferPointer<UInt8>)``.
     package init(decoded bytes: [UInt8]) throws(JWTError) {
-        let outcome = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(JWTError) in try JOSEHeader(decoded: buffer) }
-        }
-        self = try outcome.get()
+        self = try bytes.withUnsafeBufferPointer { buffer throws(JWTError) in try JOSEHeader(decoded: buffer) }
     }
 
     /// The header members read here, as packed keys (every name fits, so a key match is a name match).

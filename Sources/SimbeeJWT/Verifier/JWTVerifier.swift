@@ -204,26 +204,20 @@ public struct JWTVerifier: Sendable {
                 signature: signature
             )
         }
-        let header = parsed.header
-        let algorithm = parsed.algorithm
-
-        if configuration.requiresKeyID, header.keyID == nil {
+        // `parsed` is read in place from here on: binding its members to locals would copy them.
+        if configuration.requiresKeyID, parsed.header.keyID == nil {
             throw JWTError(.unknownKey, "token has no kid")
         }
-        let key = try await keys.key(for: header.keyID, algorithm: algorithm)
-        guard key.permits(algorithm) else {
-            throw JWTError(.keyMismatch, "the key named by kid cannot verify \(algorithm.name)")
+        let key = try await keys.key(for: parsed.header.keyID, algorithm: parsed.algorithm)
+        guard key.permits(parsed.algorithm) else {
+            throw JWTError(.keyMismatch, "the key named by kid cannot verify \(parsed.algorithm.name)")
         }
-        try withUTF8Bytes(of: token) { bytes throws(JWTError) in
-            try parsed.signature.withBytes { signature throws(JWTError) in
-                try key.verify(signature: signature, over: parsed.layout.signingInput(of: bytes))
-            }
-        }
+        try parsed.verifySignature(of: token, with: key)
 
         // The signature holds: only now is the payload read.
-        let claims = try ClaimsValidation.validate(parsed.payload, header: header, policy: configuration.claims)
+        let claims = try ClaimsValidation.validate(parsed.payload, header: parsed.header, policy: configuration.claims)
         let verified = VerifiedJWT(
-            header: VerifiedJWT.Header(algorithm: algorithm, keyID: header.keyID, type: header.type),
+            header: VerifiedJWT.Header(algorithm: parsed.algorithm, keyID: parsed.header.keyID, type: parsed.header.type),
             claims: claims,
             payload: parsed.payload
         )
@@ -237,6 +231,15 @@ public struct JWTVerifier: Sendable {
         let algorithm: JWTAlgorithm
         let payload: [UInt8]
         let signature: DecodedSignature
+
+        /// Checks the signature over the signing input of `token`, the text this was parsed from.
+        func verifySignature(of token: String, with key: JWTVerificationKey) throws(JWTError) {
+            try withUTF8Bytes(of: token) { bytes throws(JWTError) in
+                try signature.withBytes { signature throws(JWTError) in
+                    try key.verify(signature: signature, over: layout.signingInput(of: bytes))
+                }
+            }
+        }
     }
 
     /// A decoded signature: the expected 64 bytes held inline, any other length (refused later, by
@@ -259,10 +262,7 @@ public struct JWTVerifier: Sendable {
             if let other {
                 return try other.withUnsafeBufferPointer { bytes throws(JWTError) in try body(bytes) }
             }
-            let outcome = withUnsafeBytes(of: inline) { raw in
-                Swift.Result { () throws(JWTError) in try body(raw.bindMemory(to: UInt8.self)) }
-            }
-            return try outcome.get()
+            return try withUnsafeBytes(of: inline) { raw throws(JWTError) in try body(raw.bindMemory(to: UInt8.self)) }
         }
     }
 
