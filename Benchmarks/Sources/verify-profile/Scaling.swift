@@ -4,9 +4,16 @@ import SimbeeJWT
 
 /// Throughput of one verifier shared by two tasks against one task, outside the benchmark harness
 /// (whose malloc interposer serialises allocation-heavy code): `verify-profile scaling <n>`.
-/// Each case runs `n` verifications in one task, then `n` split over two tasks, three times
-/// interleaved; the best time of each is kept.
+///
+/// In each round, every case (in a new random order) runs `n` verifications in one task and then
+/// the same `n` split over two tasks; the ratio of the two times is that round's throughput gain.
+/// A pair takes a fraction of a second, so load from elsewhere that comes and goes tends to hit
+/// both halves of a pair or neither. Printed: the median of the per-round gains, and the gain
+/// computed from each side's best time.
 enum Scaling {
+    /// Rounds per run.
+    static let rounds = 9
+
     static func run(_ count: Int) async throws {
         let floor = Bench.OpenSSLFloor()
         let staticVerifier = Bench.staticVerifier()
@@ -20,18 +27,28 @@ enum Scaling {
                 _ = try? await keys.verify(Bench.es256Token, as: Bench.SimbeePayload.self)
             }),
         ]
-        print("| ES256, one verifier | 1 task (µs/verify) | 2 tasks (µs/verify) | throughput ×(2 tasks / 1 task) |")
-        print("|---|---|---|---|")
-        for (name, operation) in cases {
-            var one = Duration.seconds(1_000_000)
-            var two = Duration.seconds(1_000_000)
-            for _ in 0..<3 {
-                one = min(one, await time(count, tasks: 1, operation))
-                two = min(two, await time(count, tasks: 2, operation))
+        var one = [[Duration]](repeating: [], count: cases.count)
+        var two = [[Duration]](repeating: [], count: cases.count)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<rounds {
+            for index in Array(cases.indices).shuffled(using: &generator) {
+                one[index].append(await time(count, tasks: 1, cases[index].1))
+                two[index].append(await time(count, tasks: 2, cases[index].1))
             }
-            let perOne = one.microseconds / Double(count)
-            let perTwo = two.microseconds / Double(count)
-            print("| \(name) | \(format(perOne)) | \(format(perTwo)) | \(format(perOne / perTwo)) |")
+        }
+        print("\(rounds) rounds of \(count) verifications per case and task count")
+        print("")
+        print("| ES256, one verifier | 1 task, best (µs/verify) | 2 tasks, best (µs/verify) "
+            + "| throughput ×(2 tasks / 1 task): median of rounds | from best times |")
+        print("|---|---|---|---|---|")
+        for (index, item) in cases.enumerated() {
+            let gains = zip(one[index], two[index]).map { $0.0.microseconds / $0.1.microseconds }.sorted()
+            let bestOne = one[index].min()!.microseconds / Double(count)
+            let bestTwo = two[index].min()!.microseconds / Double(count)
+            print(
+                "| \(item.0) | \(format(bestOne)) | \(format(bestTwo)) | \(format(gains[gains.count / 2])) "
+                    + "| \(format(bestOne / bestTwo)) |"
+            )
         }
     }
 
