@@ -53,11 +53,20 @@ enum Interleaved {
         ]
         let comparisons = [
             Comparison(numerator: "ES256 floor again (control)", denominator: "ES256 floor: OpenSSL verify only"),
-            Comparison(numerator: "ES256 SimbeeJWT verify (static set)", denominator: "ES256 floor: OpenSSL verify only"),
-            Comparison(numerator: "ES256 SimbeeJWT verify (JWKS cache hit)", denominator: "ES256 floor: OpenSSL verify only"),
+            Comparison(
+                numerator: "ES256 SimbeeJWT verify (static set)",
+                denominator: "ES256 floor: OpenSSL verify only"
+            ),
+            Comparison(
+                numerator: "ES256 SimbeeJWT verify (JWKS cache hit)",
+                denominator: "ES256 floor: OpenSSL verify only"
+            ),
             Comparison(numerator: "ES256 jwt-kit verify", denominator: "ES256 floor: OpenSSL verify only"),
             Comparison(numerator: "ES256 SimbeeJWT verify (static set)", denominator: "ES256 jwt-kit verify"),
-            Comparison(numerator: "EdDSA SimbeeJWT verify (static set)", denominator: "EdDSA floor: OpenSSL verify only"),
+            Comparison(
+                numerator: "EdDSA SimbeeJWT verify (static set)",
+                denominator: "EdDSA floor: OpenSSL verify only"
+            ),
             Comparison(numerator: "EdDSA jwt-kit verify", denominator: "EdDSA floor: OpenSSL verify only"),
             Comparison(numerator: "EdDSA SimbeeJWT verify (static set)", denominator: "EdDSA jwt-kit verify"),
         ]

@@ -23,9 +23,12 @@ enum Scaling {
             ("OpenSSL floor ES256 (context duplicated per call)", { _ = floor.verifyES256Fresh() }),
             ("SimbeeJWT ES256, static set", { _ = try? await staticVerifier.verify(Bench.es256Token) }),
             ("SimbeeJWT ES256, JWKS cache hit", { _ = try? await remoteVerifier.verify(Bench.es256Token) }),
-            ("jwt-kit 5.8.0 ES256 (actor key collection)", {
-                _ = try? await keys.verify(Bench.es256Token, as: Bench.SimbeePayload.self)
-            }),
+            (
+                "jwt-kit 5.8.0 ES256 (actor key collection)",
+                {
+                    _ = try? await keys.verify(Bench.es256Token, as: Bench.SimbeePayload.self)
+                }
+            ),
         ]
         var one = [[Duration]](repeating: [], count: cases.count)
         var two = [[Duration]](repeating: [], count: cases.count)
@@ -38,8 +41,10 @@ enum Scaling {
         }
         print("\(rounds) rounds of \(count) verifications per case and task count")
         print("")
-        print("| ES256, one verifier | 1 task, best (µs/verify) | 2 tasks, best (µs/verify) "
-            + "| throughput ×(2 tasks / 1 task): median of rounds | from best times |")
+        print(
+            "| ES256, one verifier | 1 task, best (µs/verify) | 2 tasks, best (µs/verify) "
+                + "| throughput ×(2 tasks / 1 task): median of rounds | from best times |"
+        )
         print("|---|---|---|---|---|")
         for (index, item) in cases.enumerated() {
             let gains = zip(one[index], two[index]).map { $0.0.microseconds / $0.1.microseconds }.sorted()

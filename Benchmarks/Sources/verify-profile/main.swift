@@ -9,7 +9,9 @@ import SimbeeJWT
 // dispatch's main-queue signal handling.
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let iterations = Int(arguments[2]) else {
-    print("usage: verify-profile es256-floor|eddsa-floor|es256|eddsa|es256-cached|parse|scaling|interleaved <iterations>")
+    print(
+        "usage: verify-profile es256-floor|eddsa-floor|es256|eddsa|es256-cached|parse|scaling|interleaved <iterations>"
+    )
     exit(2)
 }
 let operation = arguments[1]

@@ -42,8 +42,7 @@ extension String {
         let compared = utf8.withContiguousStorageIfAvailable { left in
             other.utf8.withContiguousStorageIfAvailable { right in left.hasSameBytes(as: right) }
         }
-        if let compared, let compared { return compared }
-        return utf8.elementsEqual(other.utf8)
+        return (compared ?? nil) ?? utf8.elementsEqual(other.utf8)
     }
 }
 

@@ -217,7 +217,11 @@ public struct JWTVerifier: Sendable {
         // The signature holds: only now is the payload read.
         let claims = try ClaimsValidation.validate(parsed.payload, header: parsed.header, policy: configuration.claims)
         let verified = VerifiedJWT(
-            header: VerifiedJWT.Header(algorithm: parsed.algorithm, keyID: parsed.header.keyID, type: parsed.header.type),
+            header: VerifiedJWT.Header(
+                algorithm: parsed.algorithm,
+                keyID: parsed.header.keyID,
+                type: parsed.header.type
+            ),
             claims: claims,
             payload: parsed.payload
         )
