@@ -201,8 +201,8 @@ enum VerifyChecks {
             throw PropertyViolation("a verified token's signature is not 64 bytes")
         }
         if algorithm == .es256 {
-            let twin =
-                Array(signature[..<32]) + ScalarMath.subtract(ScalarMath.p256OrderBigEndian, Array(signature[32...]))
+            let s = Array(signature[32...])
+            let twin = Array(signature[..<32]) + ByteMath.subtractBigEndian(ScalarMath.p256OrderBigEndian, s)
             let outcome = await verify(signingInput + "." + Base64URL.encode(twin), with: context.uncached)
             try require(
                 same(outcome, .success(verified)),
@@ -210,7 +210,7 @@ enum VerifyChecks {
             )
         } else {
             let twin =
-                Array(signature[..<32]) + ScalarMath.addLittleEndian(Array(signature[32...]), ScalarMath.ed25519Order)
+                Array(signature[..<32]) + ByteMath.addLittleEndian(Array(signature[32...]), ScalarMath.ed25519Order)
             guard
                 case .failure(let error) = await verify(
                     signingInput + "." + Base64URL.encode(twin),
@@ -261,8 +261,7 @@ enum VerifyChecks {
     }
 }
 
-/// Byte arithmetic on 32-byte scalars, for the signature twins (no cryptography: just the group
-/// orders from the standards).
+/// The group orders the signature twins are built from (the standards' constants, nothing more).
 enum ScalarMath {
     /// The order n of P-256 (FIPS 186-4 D.1.2.3, SEC 2 §2.4.2), big-endian.
     static let p256OrderBigEndian: [UInt8] = [
@@ -274,29 +273,4 @@ enum ScalarMath {
         0xED, 0xD3, 0xF5, 0x5C, 0x1A, 0x63, 0x12, 0x58, 0xD6, 0x9C, 0xF7, 0xA2, 0xDE, 0xF9, 0xDE, 0x14,
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
     ]
-
-    /// `a − b` for big-endian 32-byte values with `a > b`.
-    static func subtract(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: 32)
-        var borrow = 0
-        for index in (0..<32).reversed() {
-            var difference = Int(a[index]) - Int(b[index]) - borrow
-            borrow = difference < 0 ? 1 : 0
-            if difference < 0 { difference += 256 }
-            result[index] = UInt8(difference)
-        }
-        return result
-    }
-
-    /// `a + b` for little-endian 32-byte values whose sum fits (S < L < 2^253).
-    static func addLittleEndian(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: 32)
-        var carry = 0
-        for index in 0..<32 {
-            let sum = Int(a[index]) + Int(b[index]) + carry
-            result[index] = UInt8(sum & 0xFF)
-            carry = sum >> 8
-        }
-        return result
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SimbeeJWTFuzzChecks
 import Testing
 
 @_spi(Testing) @testable import SimbeeJWT

@@ -135,7 +135,7 @@ struct ValidatedJSONTests {
             #"{"a_long_member_n\u0061me":1,"a_long_member_name":2}"#,
         ] {
             #expect(throws: StrictJSONReader.Failure.self) { try StrictJSONReader.read(Array(duplicate.utf8)) }
-            try withDocument(duplicate) { document in
+            _ = withDocument(duplicate) { document in
                 #expect(throws: StrictJSONReader.Failure.self) { try StrictJSONReader.validate(document) }
             }
         }

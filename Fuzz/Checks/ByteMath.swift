@@ -1,18 +1,19 @@
-/// Fixed-width integer arithmetic on byte arrays, for building out-of-range signature scalars
-/// (n, n + 1, S + L …) in the attack and boundary tests.
-enum ByteMath {
+/// Fixed-width integer arithmetic on byte arrays, for building out-of-range and twin signature
+/// scalars (n + 1, n − s, S + L …): used by the `verify` fuzz check and by the attack and boundary
+/// tests. No cryptography, just carries and borrows.
+package enum ByteMath {
     /// A 32-byte big-endian integer holding `value`.
-    static func integer(_ value: UInt8) -> [UInt8] {
+    package static func integer(_ value: UInt8) -> [UInt8] {
         [UInt8](repeating: 0, count: 31) + [value]
     }
 
     /// `a + b` for equal-length big-endian integers, modulo 2^(8·count).
-    static func addBigEndian(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+    package static func addBigEndian(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
         Array(addLittleEndian(Array(a.reversed()), Array(b.reversed())).reversed())
     }
 
     /// `a − b` for equal-length big-endian integers, modulo 2^(8·count).
-    static func subtractBigEndian(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+    package static func subtractBigEndian(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
         var result = [UInt8](repeating: 0, count: a.count)
         var borrow = 0
         for index in stride(from: a.count - 1, through: 0, by: -1) {
@@ -25,7 +26,7 @@ enum ByteMath {
     }
 
     /// `a + b` for equal-length little-endian integers, modulo 2^(8·count).
-    static func addLittleEndian(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+    package static func addLittleEndian(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
         var result = [UInt8](repeating: 0, count: a.count)
         var carry = 0
         for index in 0..<a.count {
