@@ -96,14 +96,8 @@ struct CLIStreamTests {
         lineCount: Int,
         line: (Int) throws -> [UInt8]
     ) throws -> StreamRun {
-        let process = Process()
-        process.executableURL = CLITests.binary
-        process.arguments = arguments
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        let tool = try ToolProcess(arguments)
+        let (process, input, output, errors) = (tool.process, tool.input, tool.output, tool.errors)
         let collector = LineCollector()
         let errorText = LineCollector()
         let readers = DispatchGroup()

@@ -31,14 +31,8 @@ struct CLITests {
     }
 
     private static func runBlocking(_ arguments: [String], stdin: Data) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        let tool = try ToolProcess(arguments)
+        let (process, input, output, errors) = (tool.process, tool.input, tool.output, tool.errors)
         // Read both streams concurrently so a full pipe never blocks the tool.
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data()
