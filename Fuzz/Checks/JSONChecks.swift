@@ -36,6 +36,10 @@ enum JSONChecks {
 
         try require(!input.starts(with: [0xEF, 0xBB, 0xBF]), "a document with a byte-order mark was accepted")
         try require(String(validating: input, as: UTF8.self) != nil, "an accepted document is not valid UTF-8")
+        try require(
+            controlBytesAreWhitespaceOutsideStrings(input),
+            "an accepted document has a control character that is not whitespace between tokens"
+        )
         try checkTree(value)
 
         let depth = containerDepth(value)
@@ -162,6 +166,31 @@ enum JSONChecks {
             guard digits() > 0 else { return false }
         }
         return index == text.count
+    }
+
+    /// RFC 8259 §2 and §7: bytes below 0x20 appear only as tab, line feed or carriage return between
+    /// tokens, never inside a string (there they must be escaped). A scan that only tracks whether it
+    /// is inside a string, independent of the reader.
+    static func controlBytesAreWhitespaceOutsideStrings(_ document: [UInt8]) -> Bool {
+        var inString = false
+        var escaped = false
+        for byte in document {
+            if inString {
+                if byte < 0x20 { return false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D {
+                return false
+            }
+        }
+        return true
     }
 
     /// The deepest nesting of arrays and objects; 0 for a scalar.
