@@ -100,6 +100,7 @@ let package = Package(
                 "SimbeeJWT",
                 "SimbeeJWTHummingbird",
                 "SimbeeJWTTesting",
+                "SimbeeJWTTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -108,6 +109,16 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Helpers the test targets share: captured logs, polling for background effects.
+        .target(
+            name: "SimbeeJWTTestSupport",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/SimbeeJWTTestSupport",
             swiftSettings: swiftSettings
         ),
         // Property checks shared by the fuzz driver and the corpus replay tests (Fuzz/README.md).
@@ -123,6 +134,7 @@ let package = Package(
                 "SimbeeJWT",
                 "SimbeeJWTTesting",
                 "SimbeeJWTFuzzChecks",
+                "SimbeeJWTTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -140,6 +152,7 @@ let package = Package(
             dependencies: [
                 "SimbeeJWT",
                 "SimbeeJWTTesting",
+                "SimbeeJWTTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

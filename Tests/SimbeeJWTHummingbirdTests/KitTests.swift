@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import SimbeeJWT
 import SimbeeJWTHummingbird
+import SimbeeJWTTestSupport
 import SimbeeJWTTesting
 import Testing
 

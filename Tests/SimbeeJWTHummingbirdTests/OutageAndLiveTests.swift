@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import SimbeeJWT
 import SimbeeJWTHummingbird
+import SimbeeJWTTestSupport
 import Testing
 
 /// A key-set outage answers 503, not 401; and the whole stack over real HTTP (`.live`).

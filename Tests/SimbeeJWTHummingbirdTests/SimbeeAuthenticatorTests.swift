@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import SimbeeJWT
 import SimbeeJWTHummingbird
+import SimbeeJWTTestSupport
 import Testing
 
 /// The authenticator and scope requirements through Hummingbird's router test client, with keys

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import SimbeeJWT
+import SimbeeJWTTestSupport
 import SimbeeJWTTesting
 import Testing
 
@@ -198,7 +199,7 @@ struct SimbeeTestJWKSServerTests {
 
         await server.shutdown()
         await server.shutdown()
-        try await waitUntil { !idle.isActive }  // closed by the server, not by this test
+        try await waitUntil(timeout: .seconds(5)) { !idle.isActive }  // closed by the server, not by this test
         await #expect(throws: (any Error).self) {
             _ = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(host: "127.0.0.1", port: server.port)
@@ -230,20 +231,6 @@ struct SimbeeTestJWKSServerTests {
         await firstServer.shutdown()
         await secondServer.shutdown()
     }
-}
-
-/// Polls `condition` every 5 ms for up to `timeout`; records an issue when it never holds.
-func waitUntil(
-    timeout: Duration = .seconds(5),
-    sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
 }
 
 /// Set once, from any thread.

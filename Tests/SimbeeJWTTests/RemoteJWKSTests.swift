@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MetricsTestKit
 import NIOConcurrencyHelpers
+import SimbeeJWTTestSupport
 import SimbeeJWTTesting
 import Testing
 @_spi(Testing) @testable import SimbeeJWT
@@ -470,20 +471,6 @@ struct CacheLifetimeTests {
         #expect(HTTPDate.parse("Sun, 32 Nov 1994 08:49:37 GMT") == nil)
         #expect(HTTPDate.parse("garbage") == nil)
     }
-}
-
-/// Polls `condition` (real time, bounded) for effects of background refreshes.
-func waitUntil(
-    timeout: Duration = .seconds(20),
-    sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
 }
 
 @Suite("Simbee in one line")

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import SimbeeJWT
 import SimbeeJWTHummingbird
+import SimbeeJWTTestSupport
 
 /// The service under test: the authenticator in front of public, authenticated and scoped routes.
 enum TestApp {

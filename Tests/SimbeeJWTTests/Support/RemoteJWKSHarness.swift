@@ -1,5 +1,6 @@
 import Foundation
 import MetricsTestKit
+import SimbeeJWTTestSupport
 @_spi(Testing) @testable import SimbeeJWT
 
 /// One remote JWKS under test: a real HTTP server on 127.0.0.1, a manual clock for TTLs and

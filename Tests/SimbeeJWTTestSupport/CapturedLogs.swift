@@ -1,27 +1,32 @@
-import Logging
+package import Logging
 import NIOConcurrencyHelpers
 
-/// A swift-log handler that keeps every message, so tests can assert what the middleware logged.
-final class CapturedLogs: Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
+/// A swift-log handler that keeps every message, so tests can assert what was logged.
+package final class CapturedLogs: Sendable {
+    package struct Entry: Sendable {
+        package var level: Logger.Level
+        package var message: String
+        package var metadata: [String: String]
     }
 
     private let entries = NIOLockedValueBox<[Entry]>([])
 
+    package init() {}
+
     /// A logger whose output lands here.
-    var logger: Logger {
+    package var logger: Logger {
         Logger(label: "test") { _ in Handler(sink: self) }
     }
 
-    var all: [Entry] { entries.withLockedValue { $0 } }
+    package var all: [Entry] { entries.withLockedValue { $0 } }
 
-    /// The entries that carry the middleware's reason code.
-    var refusals: [Entry] { all.filter { $0.metadata["simbee.auth.reason"] != nil } }
+    /// How many messages contain `text`, at `level` when one is given.
+    package func count(containing text: String, level: Logger.Level? = nil) -> Int {
+        all.filter { $0.message.contains(text) && (level == nil || $0.level == level) }.count
+    }
 
-    func clear() {
+    /// Forgets everything captured so far.
+    package func clear() {
         entries.withLockedValue { $0.removeAll() }
     }
 
