@@ -16,6 +16,8 @@ import Foundation
 /// - a refusal is a `JWTError` with a token code (never a configuration or key-set code);
 /// - the verified-token cache changes nothing: a verifier with it agrees with one without it, on
 ///   the first presentation and on the repeat;
+/// - the header memo changes nothing: the shared verifier, which has seen the earlier inputs,
+///   agrees with a new one;
 /// - a verified token's payload, `alg`, `kid` and `typ` are the token's; its claims meet the
 ///   policy, read independently from the payload JSON;
 /// - a verifier allowing only the token's algorithm agrees, one allowing only the others refuses it
@@ -125,6 +127,8 @@ enum VerifyChecks {
         if case .failure(let error) = outcome {
             try require(!Context.nonTokenCodes.contains(error.code), "a token was refused with \(error.code)")
         }
+        let fresh = await verify(token, with: try context.verifier())
+        try require(same(fresh, outcome), "a new verifier disagrees with one that has seen earlier tokens")
         let first = await verify(token, with: context.cached)
         try require(same(first, outcome), "the verifier with a token cache disagrees with the one without")
         let repeated = await verify(token, with: context.cached)

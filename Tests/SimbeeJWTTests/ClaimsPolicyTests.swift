@@ -42,6 +42,23 @@ struct ClaimsPolicyTests {
         #expect(try outcome(#"{"exp":1}"#, policy { $0.requiresExpiration = false }) == "expired")
     }
 
+    @Test("leeway set after the policy is made is the one applied to exp and nbf")
+    func leewayChangedLater() throws {
+        let expiredBy30 = #"{"exp":\#(Int(Self.now) - 30)}"#
+        let notBeforeIn30 = #"{"exp":\#(Int(Self.now) + 900),"nbf":\#(Int(Self.now) + 30)}"#
+        // The default 60 s covers both; 10 s covers neither; back to 45 s covers both again.
+        #expect(try outcome(expiredBy30, policy()) == "valid")
+        #expect(try outcome(expiredBy30, policy { $0.leeway = .seconds(10) }) == "expired")
+        #expect(try outcome(notBeforeIn30, policy { $0.leeway = .seconds(10) }) == "not_yet_valid")
+        #expect(try outcome(notBeforeIn30, policy { $0.leeway = .milliseconds(29_999) }) == "not_yet_valid")
+        #expect(try outcome(notBeforeIn30, policy { $0.leeway = .milliseconds(30_000) }) == "valid")
+        let changedTwice = policy {
+            $0.leeway = .seconds(10)
+            $0.leeway = .seconds(45)
+        }
+        #expect(try outcome(expiredBy30, changedTwice) == "valid")
+    }
+
     @Test("time claims must be numbers in range, whatever their name", arguments: ["exp", "nbf", "iat"])
     func timeClaimTypes(_ claim: String) throws {
         let exp = claim == "exp" ? "" : #""exp":1796000600,"#

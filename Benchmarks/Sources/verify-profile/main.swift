@@ -10,7 +10,7 @@ import SimbeeJWT
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let iterations = Int(arguments[2]) else {
     print(
-        "usage: verify-profile es256-floor|eddsa-floor|es256|eddsa|es256-cached|parse|scaling|interleaved <iterations>"
+        "usage: verify-profile es256-floor|eddsa-floor|es256|es256-remote|eddsa|es256-cached|parse|scaling|interleaved <iterations>"
     )
     exit(2)
 }
@@ -27,12 +27,14 @@ Task.detached { [operation, iterations] in
     let verifier = Bench.staticVerifier()
     let cached = Bench.staticVerifier(tokenCache: true)
     _ = try await cached.verify(Bench.es256Token)
+    let remote = await Bench.remoteVerifier()
     var checksum = 0
     for _ in 0..<iterations {
         switch operation {
         case "es256-floor": checksum &+= floor.verifyES256() ? 1 : 0
         case "eddsa-floor": checksum &+= floor.verifyEd25519() ? 1 : 0
         case "es256": checksum &+= try await verifier.verify(Bench.es256Token).payload.count
+        case "es256-remote": checksum &+= try await remote.verify(Bench.es256Token).payload.count
         case "eddsa": checksum &+= try await verifier.verify(Bench.eddsaToken).payload.count
         case "es256-cached": checksum &+= try await cached.verify(Bench.es256Token).payload.count
         case "parse": checksum &+= Bench.parseOnly(Bench.es256Token)

@@ -131,9 +131,13 @@ public struct JWTVerifier: Sendable {
     }
 
     private let keys: any JWTKeySource
+    /// `keys`, when it can answer without suspending.
+    private let immediateKeys: (any ImmediateKeySource)?
     private let configuration: Configuration
     /// Shared by every copy of this verifier.
     let tokenCache: VerifiedTokenCache?
+    /// Shared by every copy of this verifier.
+    private let headers = HeaderMemo()
 
     /// Creates a verifier.
     ///
@@ -144,6 +148,7 @@ public struct JWTVerifier: Sendable {
     public init(keys: some JWTKeySource, configuration: Configuration = Configuration()) throws(JWTError) {
         try configuration.validate()
         self.keys = keys
+        self.immediateKeys = keys as? any ImmediateKeySource
         self.configuration = configuration
         self.tokenCache = configuration.tokenCache.map {
             VerifiedTokenCache(capacity: $0.capacity, maxBytes: $0.maxBytes)
@@ -168,28 +173,44 @@ public struct JWTVerifier: Sendable {
                 throw error
             }
             let header = hit.token.header
-            if let current = try? await keys.key(for: header.keyID, algorithm: header.algorithm), current === hit.key {
-                return hit.token
+            let current: JWTVerificationKey?
+            if let immediate = immediateKeys?.keyWithoutWaiting(for: header.keyID, algorithm: header.algorithm) {
+                current = immediate
+            } else {
+                current = try? await keys.key(for: header.keyID, algorithm: header.algorithm)
             }
+            if let current, current === hit.key { return hit.token }
             // The key left the set (or its kid now names another key): verify from scratch.
             tokenCache.remove(token)
         }
-        let verified = try await verifyUncached(token)
-        tokenCache?.insert(token, verified: verified.token, key: verified.key)
-        return verified.token
+
+        // The token's bytes are read in two short passes around the key lookup (which may suspend):
+        // segments are decoded into temporary storage where they are not kept, and the signing input
+        // is never copied.
+        let parsed = try parse(token)
+        // `parsed` is read in place from here on: binding its members to locals would copy them.
+        if configuration.requiresKeyID, parsed.header.keyID == nil {
+            throw JWTError(.unknownKey, "token has no kid")
+        }
+        let key: JWTVerificationKey
+        if let immediate = immediateKeys?.keyWithoutWaiting(for: parsed.header.keyID, algorithm: parsed.algorithm) {
+            key = immediate
+        } else {
+            key = try await keys.key(for: parsed.header.keyID, algorithm: parsed.algorithm)
+        }
+        let verified = try finish(parsed, of: token, with: key)
+        tokenCache?.insert(token, verified: verified, key: key)
+        return verified
     }
 
-    /// The full verification, returning the key that verified the token too.
-    ///
-    /// The token's bytes are read in two short passes around the key lookup (which may suspend):
-    /// segments are decoded into temporary storage where they are not kept, and the signing input
-    /// is never copied.
-    private func verifyUncached(_ token: String) async throws(JWTError) -> (token: VerifiedJWT, key: JWTVerificationKey)
-    {
-        let parsed = try withUTF8Bytes(of: token) { bytes throws(JWTError) -> ParsedToken in
+    /// The first pass: the layout, the header, the decoded payload and signature.
+    private func parse(_ token: String) throws(JWTError) -> ParsedToken {
+        try withUTF8Bytes(of: token) { bytes throws(JWTError) -> ParsedToken in
             let layout = try CompactJWS.Layout(bytes, maxBytes: configuration.maxTokenBytes)
-            let header = try CompactJWS.withDecoded(layout.header(of: bytes), "header") { decoded throws(JWTError) in
-                try JOSEHeader(decoded: decoded)
+            let header = try headers.header(of: layout.header(of: bytes)) { segment throws(JWTError) in
+                try CompactJWS.withDecoded(segment, "header") { decoded throws(JWTError) in
+                    try JOSEHeader(decoded: decoded)
+                }
             }
             let algorithm = try allowedAlgorithm(header.algorithmName)
             let payload = try CompactJWS.decode(layout.payload(of: bytes), "payload")
@@ -204,11 +225,12 @@ public struct JWTVerifier: Sendable {
                 signature: signature
             )
         }
-        // `parsed` is read in place from here on: binding its members to locals would copy them.
-        if configuration.requiresKeyID, parsed.header.keyID == nil {
-            throw JWTError(.unknownKey, "token has no kid")
-        }
-        let key = try await keys.key(for: parsed.header.keyID, algorithm: parsed.algorithm)
+    }
+
+    /// The second pass, once the key is known: the key's fit, the signature, then the claims.
+    private func finish(_ parsed: ParsedToken, of token: String, with key: JWTVerificationKey) throws(JWTError)
+        -> VerifiedJWT
+    {
         guard key.permits(parsed.algorithm) else {
             throw JWTError(.keyMismatch, "the key named by kid cannot verify \(parsed.algorithm.name)")
         }
@@ -225,7 +247,7 @@ public struct JWTVerifier: Sendable {
             claims: claims,
             payload: parsed.payload
         )
-        return (verified, key)
+        return verified
     }
 
     /// What the first pass over a token produced.
