@@ -100,14 +100,15 @@ struct CLIStreamTests {
         let (process, input, output, errors) = (tool.process, tool.input, tool.output, tool.errors)
         let collector = LineCollector()
         let errorText = LineCollector()
-        let readers = DispatchGroup()
-        DispatchQueue.global().async(group: readers) { collector.drain(output.fileHandleForReading) }
-        DispatchQueue.global().async(group: readers) { errorText.drain(errors.fileHandleForReading) }
+        let readers = [
+            BlockingThread { collector.drain(output.fileHandleForReading) },
+            BlockingThread { errorText.drain(errors.fileHandleForReading) },
+        ]
         var inputOpen = true
         defer {
             if inputOpen { try? input.fileHandleForWriting.close() }
             process.waitUntilExit()
-            readers.wait()
+            readers.forEach { $0.join() }
         }
 
         var peaks: [Int] = []
@@ -132,7 +133,7 @@ struct CLIStreamTests {
         try input.fileHandleForWriting.close()
         inputOpen = false
         process.waitUntilExit()
-        readers.wait()
+        readers.forEach { $0.join() }
         let text = String(decoding: collector.bytes, as: UTF8.self)
         return StreamRun(
             status: process.terminationStatus,

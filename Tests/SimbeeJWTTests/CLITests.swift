@@ -34,15 +34,16 @@ struct CLITests {
         let tool = try ToolProcess(arguments)
         let (process, input, output, errors) = (tool.process, tool.input, tool.output, tool.errors)
         // Read both streams concurrently so a full pipe never blocks the tool.
-        let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data()
         nonisolated(unsafe) var errData = Data()
-        DispatchQueue.global().async(group: group) { outData = output.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { errData = errors.fileHandleForReading.readDataToEndOfFile() }
+        let readers = [
+            BlockingThread { outData = output.fileHandleForReading.readDataToEndOfFile() },
+            BlockingThread { errData = errors.fileHandleForReading.readDataToEndOfFile() },
+        ]
         input.fileHandleForWriting.write(stdin)
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
-        group.wait()
+        readers.forEach { $0.join() }
         return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 
@@ -143,7 +144,7 @@ struct CLITests {
         // stdin stays open: the first result must arrive anyway.
         let received = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var firstLine = Data()
-        DispatchQueue.global().async {
+        _ = BlockingThread {
             while !firstLine.contains(UInt8(ascii: "\n")) {
                 let chunk = output.fileHandleForReading.availableData
                 if chunk.isEmpty { break }
@@ -224,15 +225,5 @@ struct CLITests {
         let garbage = try await Self.run(["decode", "not-a-token"])
         #expect(garbage.status == 1)
         #expect(garbage.lines.first?["error"] as? String == "malformed")
-    }
-}
-
-/// Runs blocking work (waiting for a child process, reading a pipe) on a dispatch thread and
-/// suspends until it is done, so that no cooperative thread is held.
-func offloaded<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try work() })
-        }
     }
 }

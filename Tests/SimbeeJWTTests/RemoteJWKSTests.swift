@@ -170,12 +170,12 @@ struct RemoteJWKSTests {
             $0.requestTimeout = .milliseconds(400)
         }
         harness.server.answer(.hang)
-        let started = ContinuousClock.now
-        let outcomes = await withTaskGroup(of: String.self) { group in
-            for _ in 0..<20 { group.addTask { await harness.lookup("es256-a") } }
-            return await group.reduce(into: [String]()) { $0.append($1) }
+        let (outcomes, elapsed) = await timed {
+            await withTaskGroup(of: String.self) { group in
+                for _ in 0..<20 { group.addTask { await harness.lookup("es256-a") } }
+                return await group.reduce(into: [String]()) { $0.append($1) }
+            }
         }
-        let elapsed = ContinuousClock.now - started
         #expect(outcomes == Array(repeating: "jwks_unavailable", count: 20))
         #expect(elapsed < .seconds(10), "callers were held \(elapsed)")
         #expect(harness.keys.status.lastError?.contains("fetch failed") == true)
@@ -193,9 +193,9 @@ struct RemoteJWKSTests {
         let harness = try await RemoteJWKSHarness.make(fetcher: StuckFetcher()) {
             $0.requestTimeout = .milliseconds(300)
         }
-        let started = ContinuousClock.now
-        #expect(await harness.lookup("es256-a") == "jwks_unavailable")
-        #expect(ContinuousClock.now - started < .seconds(10))
+        let (outcome, elapsed) = await timed { await harness.lookup("es256-a") }
+        #expect(outcome == "jwks_unavailable")
+        #expect(elapsed < .seconds(10), "the caller was held \(elapsed)")
     }
 
     @Test("a 10 MiB body is refused while streaming and the snapshot is kept")
@@ -324,16 +324,25 @@ struct RemoteJWKSTests {
     @Test("cancelling one waiting caller neither cancels the shared fetch nor the other callers")
     func cancellation() async throws {
         let harness = try await RemoteJWKSHarness.make(serving: nil)
-        // The answer takes 3 s; the cancelled caller must be back long before it arrives.
+        // The answer is held until the cancelled caller is back: it must not wait for the fetch.
+        let answer = JWKSTestServer.Gate()
         harness.server.answer(
-            .delayed(milliseconds: 3_000, .respond(status: 200, headers: [], body: try RemoteJWKSHarness.document(["es256-a"])))
+            .gated(answer, .respond(status: 200, headers: [], body: try RemoteJWKSHarness.document(["es256-a"])))
         )
+        // Should the cancelled caller wait after all, the answer comes after a minute and the
+        // expectation below fails instead of hanging.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(60))
+            answer.open()
+        }
+        defer { watchdog.cancel() }
         let cancelled = Task { await harness.lookup("es256-a") }
         let patient = Task { await harness.lookup("es256-a") }
         try await waitUntil { harness.server.requestCount == 1 }
         cancelled.cancel()
         #expect(await cancelled.value == "jwks_unavailable")
-        #expect(harness.keys.status.keyCount == 0, "the cancelled caller waited for the fetch")
+        #expect(harness.keys.status.keyCount == 0)
+        answer.open()
         #expect(await patient.value == "found")
         #expect(harness.server.requestCount == 1)
         #expect(harness.keys.status.keyIDs == ["es256-a"])

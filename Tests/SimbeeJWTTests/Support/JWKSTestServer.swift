@@ -16,6 +16,34 @@ final class JWKSTestServer: Sendable {
         case stream(bytes: Int)
         /// Answer after a delay.
         indirect case delayed(milliseconds: Int64, Action)
+        /// Answer once the test opens `gate` (at once if it already is open).
+        indirect case gated(Gate, Action)
+    }
+
+    /// A latch the test opens to release answers held by ``Action/gated(_:_:)``: ordering by the
+    /// test's own steps instead of by a delay that a loaded machine may outlast.
+    final class Gate: Sendable {
+        private let state = NIOLockedValueBox<(isOpen: Bool, waiting: [@Sendable () -> Void])>((false, []))
+
+        init() {}
+
+        /// Releases every held answer, and any later one at once.
+        func open() {
+            let released = state.withLockedValue { state in
+                state.isOpen = true
+                defer { state.waiting = [] }
+                return state.waiting
+            }
+            released.forEach { $0() }
+        }
+
+        fileprivate func whenOpen(_ body: @escaping @Sendable () -> Void) {
+            let isOpen = state.withLockedValue { state in
+                if !state.isOpen { state.waiting.append(body) }
+                return state.isOpen
+            }
+            if isOpen { body() }
+        }
     }
 
     struct Request: Sendable {
@@ -171,6 +199,15 @@ private final class Handler: ChannelInboundHandler, RemovableChannelHandler {
             context.eventLoop.scheduleTask(in: .milliseconds(milliseconds)) {
                 let (handler, context) = bound.value
                 handler.perform(next, context: context)
+            }
+        case .gated(let gate, let next):
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            gate.whenOpen {
+                eventLoop.execute {
+                    let (handler, context) = bound.value
+                    handler.perform(next, context: context)
+                }
             }
         }
     }
