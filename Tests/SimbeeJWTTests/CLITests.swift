@@ -142,17 +142,15 @@ struct CLITests {
         }
         input.fileHandleForWriting.write(Data((token + "\n").utf8))
         // stdin stays open: the first result must arrive anyway.
-        let received = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var firstLine = Data()
-        _ = BlockingThread {
+        let reader = BlockingThread {
             while !firstLine.contains(UInt8(ascii: "\n")) {
                 let chunk = output.fileHandleForReading.availableData
                 if chunk.isEmpty { break }
                 firstLine.append(chunk)
             }
-            received.signal()
         }
-        let arrived = received.wait(timeout: .now() + 60) == .success
+        let arrived = reader.join(seconds: 60)
         #expect(arrived, "no result line while stdin was still open")
         #expect(String(decoding: firstLine, as: UTF8.self).hasPrefix("{\"valid\":true"))
     }

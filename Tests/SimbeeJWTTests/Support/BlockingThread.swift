@@ -20,10 +20,19 @@ final class BlockingThread: Sendable {
         thread.start()
     }
 
-    /// Blocks the calling thread until the work has finished; returns at once if it already has.
-    func join() {
-        done.wait()
-        done.signal()  // for the next join
+    /// Blocks the calling thread until the work has finished, or at most `seconds` when given;
+    /// returns whether it finished (at once if it already had).
+    @discardableResult
+    func join(seconds: Double? = nil) -> Bool {
+        let finished: Bool
+        if let seconds {
+            finished = done.wait(timeout: .now() + seconds) == .success
+        } else {
+            done.wait()
+            finished = true
+        }
+        if finished { done.signal() }  // for the next join
+        return finished
     }
 }
 
