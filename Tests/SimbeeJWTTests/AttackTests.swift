@@ -1426,7 +1426,9 @@ private enum Kit {
         var policy = policy(clock: manifest.now, issuer: manifest.issuer, audience: manifest.audience)
         adjust(&policy)
         do {
-            _ = try ClaimsValidation.validate(object, header: parsedHeader, policy: policy)
+            _ = try object.withUnsafeBufferPointer { bytes throws(JWTError) in
+                try ClaimsValidation.validate(bytes, header: parsedHeader, policy: policy)
+            }
             return nil
         } catch {
             return error.code

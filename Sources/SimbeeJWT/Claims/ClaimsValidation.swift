@@ -66,12 +66,10 @@ enum ClaimsValidation {
     }
 
     /// Checks a payload given as bytes; see ``validate(_:header:policy:)-(ValidatedJSON.Value,_,_)``.
-    static func validate(_ payload: [UInt8], header: JOSEHeader, policy: ClaimsPolicy) throws(JWTError)
-        -> RegisteredClaims
+    static func validate(_ payload: UnsafeBufferPointer<UInt8>, header: JOSEHeader, policy: ClaimsPolicy)
+        throws(JWTError) -> RegisteredClaims
     {
-        try payload.withUnsafeBufferPointer { bytes throws(JWTError) in
-            try validate(ValidatedJSON.claimsSet(bytes), header: header, policy: policy)
-        }
+        try validate(ValidatedJSON.claimsSet(payload), header: header, policy: policy)
     }
 
     /// `exp` (required unless the policy says otherwise) and `nbf` against the policy's clock and

@@ -1,5 +1,5 @@
 internal import COpenSSL
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// An OpenSSL `EVP_PKEY` holding one public key, created once at import and then only read.
 ///
@@ -18,8 +18,14 @@ final class OpenSSLPublicKey: @unchecked Sendable {
     /// less than setting one up. Measured per ES256 verify: duplicating and freeing a context each
     /// time cost about 1k instructions and 2 mallocs more than a kept one; for Ed25519,
     /// `EVP_DigestVerifyInit` on a used `EVP_MD_CTX` saved about 13k of 1.53M instructions.
-    private let idleVerificationContexts = NIOLockedValueBox<[OpaquePointer]>([])
-    private let idleDigestContexts = NIOLockedValueBox<[OpaquePointer]>([])
+    private let idleVerificationContexts = Mutex<[IdleContext]>([])
+    private let idleDigestContexts = Mutex<[IdleContext]>([])
+    /// A context no caller holds.
+    private struct IdleContext: @unchecked Sendable {
+        // @unchecked Sendable: a context is only ever used by the one caller it is lent to; while
+        // it sits in an idle list behind the lock, nothing uses it.
+        let context: OpaquePointer
+    }
     /// Idle contexts kept per key and kind; more than this many callers at once make and free their own.
     private static let maxIdleContexts = 16
 
@@ -29,8 +35,8 @@ final class OpenSSLPublicKey: @unchecked Sendable {
     }
 
     deinit {
-        for context in idleVerificationContexts.withLockedValue({ $0 }) { EVP_PKEY_CTX_free(context) }
-        for context in idleDigestContexts.withLockedValue({ $0 }) { EVP_MD_CTX_free(context) }
+        for idle in idleVerificationContexts.withLock({ $0 }) { EVP_PKEY_CTX_free(idle.context) }
+        for idle in idleDigestContexts.withLock({ $0 }) { EVP_MD_CTX_free(idle.context) }
         if let preparedVerification { EVP_PKEY_CTX_free(preparedVerification) }
         EVP_PKEY_free(pointer)
     }
@@ -39,7 +45,7 @@ final class OpenSSLPublicKey: @unchecked Sendable {
     /// to this caller alone; `nil` when the key is not a P-256 key or OpenSSL cannot copy one.
     func withVerificationContext<Result>(_ body: (OpaquePointer?) -> Result) -> Result {
         guard let preparedVerification else { return body(nil) }
-        let idle = idleVerificationContexts.withLockedValue { $0.popLast() }
+        let idle = idleVerificationContexts.withLock { $0.popLast()?.context }
         guard let context = idle ?? EVP_PKEY_CTX_dup(preparedVerification) else { return body(nil) }
         defer { Self.giveBack(context, to: idleVerificationContexts, free: EVP_PKEY_CTX_free) }
         return body(context)
@@ -47,7 +53,7 @@ final class OpenSSLPublicKey: @unchecked Sendable {
 
     /// Runs `body` with an `EVP_MD_CTX` lent to this caller alone (`nil` if OpenSSL cannot make one).
     func withDigestContext<Result>(_ body: (OpaquePointer?) -> Result) -> Result {
-        let context = idleDigestContexts.withLockedValue { $0.popLast() } ?? EVP_MD_CTX_new()
+        let context = idleDigestContexts.withLock { $0.popLast()?.context } ?? EVP_MD_CTX_new()
         guard let context else { return body(nil) }
         defer { Self.giveBack(context, to: idleDigestContexts, free: EVP_MD_CTX_free) }
         return body(context)
@@ -56,12 +62,12 @@ final class OpenSSLPublicKey: @unchecked Sendable {
     /// Keeps `context` for the next caller, or frees it when enough are idle.
     private static func giveBack(
         _ context: OpaquePointer,
-        to idle: NIOLockedValueBox<[OpaquePointer]>,
+        to idle: borrowing Mutex<[IdleContext]>,
         free: (OpaquePointer) -> Void
     ) {
-        let kept = idle.withLockedValue { contexts -> Bool in
+        let kept = idle.withLock { contexts -> Bool in
             guard contexts.count < maxIdleContexts else { return false }
-            contexts.append(context)
+            contexts.append(IdleContext(context: context))
             return true
         }
         if !kept { free(context) }

@@ -184,28 +184,40 @@ public struct JWTVerifier: Sendable {
             tokenCache.remove(token)
         }
 
-        // The token's bytes are read in two short passes around the key lookup (which may suspend):
-        // segments are decoded into temporary storage where they are not kept, and the signing input
-        // is never copied.
-        let parsed = try parse(token)
-        // `parsed` is read in place from here on: binding its members to locals would copy them.
-        if configuration.requiresKeyID, parsed.header.keyID == nil {
-            throw JWTError(.unknownKey, "token has no kid")
+        // Usually the key is at hand: then the whole verification is one synchronous pass over the
+        // token's bytes, with the signature and payload decoded into temporary storage.
+        if let immediateKeys {
+            let verified = try withParsed(token) { parsed throws(JWTError) -> (VerifiedJWT, JWTVerificationKey)? in
+                guard let key = immediateKeys.keyWithoutWaiting(for: parsed.header.keyID, algorithm: parsed.algorithm)
+                else { return nil }
+                return (try finish(parsed, with: key), key)
+            }
+            if let (verified, key) = verified {
+                tokenCache?.insert(token, verified: verified, key: key)
+                return verified
+            }
         }
-        let key: JWTVerificationKey
-        if let immediate = immediateKeys?.keyWithoutWaiting(for: parsed.header.keyID, algorithm: parsed.algorithm) {
-            key = immediate
-        } else {
-            key = try await keys.key(for: parsed.header.keyID, algorithm: parsed.algorithm)
+        // The key lookup may suspend: the token is parsed, and refused if it is malformed, before
+        // the lookup, and parsed again after it (the header from the memo), so that nothing decoded
+        // has to be kept across the suspension.
+        let (keyID, algorithm) = try withParsed(token) { parsed throws(JWTError) in
+            (parsed.header.keyID, parsed.algorithm)
         }
-        let verified = try finish(parsed, of: token, with: key)
+        let key = try await keys.key(for: keyID, algorithm: algorithm)
+        let verified = try withParsed(token) { parsed throws(JWTError) in try finish(parsed, with: key) }
         tokenCache?.insert(token, verified: verified, key: key)
         return verified
     }
 
-    /// The first pass: the layout, the header, the decoded payload and signature.
-    private func parse(_ token: String) throws(JWTError) -> ParsedToken {
-        try withUTF8Bytes(of: token) { bytes throws(JWTError) -> ParsedToken in
+    /// Parses `token` and runs `body` on the result while the token's bytes are at hand: the size
+    /// limit, the layout, the header, the algorithm's place on the allow-list, the payload and the
+    /// signature as strict base64url (decoded into temporary storage, on the stack when small), and
+    /// the `kid` when one is required, in that order.
+    private func withParsed<Result>(
+        _ token: String,
+        _ body: (borrowing ParsedToken) throws(JWTError) -> Result
+    ) throws(JWTError) -> Result {
+        try withUTF8Bytes(of: token) { bytes throws(JWTError) -> Result in
             let layout = try CompactJWS.Layout(bytes, maxBytes: configuration.maxTokenBytes)
             let header = try headers.header(of: layout.header(of: bytes)) { segment throws(JWTError) in
                 try CompactJWS.withDecoded(segment, "header") { decoded throws(JWTError) in
@@ -213,83 +225,59 @@ public struct JWTVerifier: Sendable {
                 }
             }
             let algorithm = try allowedAlgorithm(header.algorithmName)
-            let payload = try CompactJWS.decode(layout.payload(of: bytes), "payload")
-            let signature = try CompactJWS.withDecoded(layout.signature(of: bytes), "signature") { decoded in
-                DecodedSignature(decoded)
+            return try CompactJWS.withDecoded(layout.payload(of: bytes), "payload") { payload throws(JWTError) in
+                try CompactJWS.withDecoded(layout.signature(of: bytes), "signature") { signature throws(JWTError) in
+                    if configuration.requiresKeyID, header.keyID == nil {
+                        throw JWTError(.unknownKey, "token has no kid")
+                    }
+                    return try body(
+                        ParsedToken(
+                            token: token,
+                            bytes: bytes,
+                            layout: layout,
+                            header: header,
+                            algorithm: algorithm,
+                            payload: payload,
+                            signature: signature
+                        )
+                    )
+                }
             }
-            return ParsedToken(
-                layout: layout,
-                header: header,
-                algorithm: algorithm,
-                payload: payload,
-                signature: signature
-            )
         }
     }
 
-    /// The second pass, once the key is known: the key's fit, the signature, then the claims.
-    private func finish(_ parsed: ParsedToken, of token: String, with key: JWTVerificationKey) throws(JWTError)
+    /// Once the key is known: the key's fit, the signature, then the payload and its claims.
+    private func finish(_ parsed: borrowing ParsedToken, with key: JWTVerificationKey) throws(JWTError)
         -> VerifiedJWT
     {
         guard key.permits(parsed.algorithm) else {
             throw JWTError(.keyMismatch, "the key named by kid cannot verify \(parsed.algorithm.name)")
         }
-        try parsed.verifySignature(of: token, with: key)
-
+        try key.verify(signature: parsed.signature, over: parsed.layout.signingInput(of: parsed.bytes))
         // The signature holds: only now is the payload read.
         let claims = try ClaimsValidation.validate(parsed.payload, header: parsed.header, policy: configuration.claims)
-        let verified = VerifiedJWT(
+        return VerifiedJWT(
             header: VerifiedJWT.Header(
                 algorithm: parsed.algorithm,
                 keyID: parsed.header.keyID,
                 type: parsed.header.type
             ),
             claims: claims,
-            payload: parsed.payload
+            token: parsed.token,
+            payloadSegment: (parsed.layout.firstDot + 1)..<parsed.layout.secondDot
         )
-        return verified
     }
 
-    /// What the first pass over a token produced.
-    private struct ParsedToken {
+    /// A parsed token, valid only inside ``withParsed(_:_:)``'s body: the buffers point into the
+    /// token's bytes and into temporary storage.
+    private struct ParsedToken: ~Copyable {
+        let token: String
+        let bytes: UnsafeBufferPointer<UInt8>
         let layout: CompactJWS.Layout
         let header: JOSEHeader
         let algorithm: JWTAlgorithm
-        let payload: [UInt8]
-        let signature: DecodedSignature
-
-        /// Checks the signature over the signing input of `token`, the text this was parsed from.
-        func verifySignature(of token: String, with key: JWTVerificationKey) throws(JWTError) {
-            try withUTF8Bytes(of: token) { bytes throws(JWTError) in
-                try signature.withBytes { signature throws(JWTError) in
-                    try key.verify(signature: signature, over: layout.signingInput(of: bytes))
-                }
-            }
-        }
-    }
-
-    /// A decoded signature: the expected 64 bytes held inline, any other length (refused later, by
-    /// the algorithm's own length check) in an array.
-    private struct DecodedSignature {
-        private var inline = SIMD64<UInt8>()
-        private var other: [UInt8]?
-
-        init(_ bytes: UnsafeBufferPointer<UInt8>) {
-            if bytes.count == 64 {
-                withUnsafeMutableBytes(of: &inline) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
-            } else {
-                other = Array(bytes)
-            }
-        }
-
-        func withBytes<Result>(
-            _ body: (UnsafeBufferPointer<UInt8>) throws(JWTError) -> Result
-        ) throws(JWTError) -> Result {
-            if let other {
-                return try other.withUnsafeBufferPointer { bytes throws(JWTError) in try body(bytes) }
-            }
-            return try withUnsafeBytes(of: inline) { raw throws(JWTError) in try body(raw.bindMemory(to: UInt8.self)) }
-        }
+        let payload: UnsafeBufferPointer<UInt8>
+        let signature: UnsafeBufferPointer<UInt8>
     }
 
     private func allowedAlgorithm(_ name: String) throws(JWTError) -> JWTAlgorithm {

@@ -31,8 +31,36 @@ public struct VerifiedJWT: Sendable {
     public let header: Header
     /// The registered claims and scopes, type-checked.
     public let claims: RegisteredClaims
+    /// The token this was verified from, which the payload is decoded from on demand.
+    private let token: String
+    /// Where the payload's base64url text stands in `token`'s UTF-8 bytes.
+    private let payloadSegment: Range<Int>
+
+    init(header: Header, claims: RegisteredClaims, token: String, payloadSegment: Range<Int>) {
+        self.header = header
+        self.claims = claims
+        self.token = token
+        self.payloadSegment = payloadSegment
+    }
+
     /// The payload exactly as signed: a strict JSON object (UTF-8, no duplicate names).
-    public let payload: [UInt8]
+    ///
+    /// Decoded from the token on each access, into a new array: verification reads the claims
+    /// without keeping a copy of the payload (measured: one allocation fewer per verification), so
+    /// a service that never reads the payload never pays for one. Read it once and keep it when
+    /// you need it more than once.
+    public var payload: [UInt8] {
+        // The segment decoded as strict base64url when the token was verified, and a String's bytes
+        // never change, so this cannot fail; the empty fallback only satisfies the type checker.
+        (try? withUTF8Bytes(of: token) { bytes throws(JWTError) in
+            try CompactJWS.decode(UnsafeBufferPointer(rebasing: bytes[payloadSegment]), "payload")
+        }) ?? []
+    }
+
+    /// The payload's length in bytes, without decoding it.
+    var payloadByteCount: Int {
+        Base64URL.decodedLength(ofEncodedLength: payloadSegment.count) ?? 0
+    }
 
     /// The payload as a JSON tree, for tools that print it. Parsed on demand: verification reads
     /// the claims in place.

@@ -70,13 +70,19 @@ enum TestSupport {
         try JWKSet(json: try fixture("jwks/simbee.jwks.json"))
     }
 
-    /// A verifier configured as the manifest describes, with optional per-case options.
-    static func manifestVerifier(_ manifest: Manifest, options: Manifest.Case.Options? = nil) throws -> JWTVerifier {
+    /// A verifier configured as the manifest describes, with optional per-case options, over the
+    /// main fixture key set unless `keys` is given.
+    static func manifestVerifier(
+        _ manifest: Manifest,
+        options: Manifest.Case.Options? = nil,
+        keys: (any JWTKeySource)? = nil
+    ) throws -> JWTVerifier {
         var claims = ClaimsPolicy(issuer: manifest.issuer, audiences: [manifest.audience])
         claims.clock = pinnedClock(manifest.now)
         claims.acceptedTypes = options?.types ?? []
         claims.requiredClaims = options?.require ?? []
-        return try JWTVerifier(keys: try fixtureKeySet(), configuration: .init(claims: claims))
+        let keys = try keys ?? fixtureKeySet()
+        return try JWTVerifier(keys: keys, configuration: .init(claims: claims))
     }
 
     /// Runs `verify` and returns the error code name, or `"valid"`.
