@@ -9,14 +9,14 @@ enum ClaimsValidation {
     /// Claims that, when required, must be non-empty strings.
     private static let stringClaims: Set<String> = ["iss", "sub", "jti"]
 
-    /// Checks a validated payload object against `policy`.
+    /// Checks a payload against `policy`: strict JSON whose top-level value is an object, then its claims.
     ///
     /// - Returns: The registered claims.
     /// - Throws: ``JWTError`` with the first rule the payload breaks.
-    static func validate(_ payload: ValidatedJSON.Value, header: JOSEHeader, policy: ClaimsPolicy) throws(JWTError)
-        -> RegisteredClaims
+    static func validate(_ payload: UnsafeBufferPointer<UInt8>, header: JOSEHeader, policy: ClaimsPolicy)
+        throws(JWTError) -> RegisteredClaims
     {
-        let members = ClaimsMembers(payload)
+        let members = try ClaimsMembers(validating: payload)
         let claims = try RegisteredClaims(
             members,
             sharingIssuer: policy.issuer,
@@ -63,13 +63,6 @@ enum ClaimsValidation {
             }
         }
         return claims
-    }
-
-    /// Checks a payload given as bytes; see ``validate(_:header:policy:)-(ValidatedJSON.Value,_,_)``.
-    static func validate(_ payload: UnsafeBufferPointer<UInt8>, header: JOSEHeader, policy: ClaimsPolicy)
-        throws(JWTError) -> RegisteredClaims
-    {
-        try validate(ValidatedJSON.claimsSet(payload), header: header, policy: policy)
     }
 
     /// `exp` (required unless the policy says otherwise) and `nbf` against the policy's clock and

@@ -102,7 +102,7 @@ public struct RegisteredClaims: Sendable, Hashable {
     ///   object, ``JWTError/Code/invalidClaim`` when a claim has the wrong type.
     init(payload: [UInt8]) throws(JWTError) {
         self = try payload.withUnsafeBufferPointer { bytes throws(JWTError) in
-            try RegisteredClaims(ClaimsMembers(ValidatedJSON.claimsSet(bytes)))
+            try RegisteredClaims(ClaimsMembers(validating: bytes))
         }
     }
 
@@ -166,14 +166,69 @@ public struct RegisteredClaims: Sendable, Hashable {
     }
 }
 
-/// The registered members of a validated payload object, found in one pass over it.
+/// The registered members of a payload object, found while the strict reader validates it: one
+/// pass over the payload, not a validation and then a walk. Measured per ES256 verification
+/// (cachegrind): about 1,000 fewer instructions and 12 fewer lines of code to fetch into the
+/// instruction cache than validating first and walking the members after.
 struct ClaimsMembers {
-    let payload: ValidatedJSON.Value
+    /// The whole payload object.
+    private(set) var payload: ValidatedJSON.Value
     var iss, sub, aud, exp, nbf, iat, jti, scope, scopes, scp: ValidatedJSON.Value?
 
-    init(_ payload: ValidatedJSON.Value) {
-        self.payload = payload
-        ValidatedJSON.forEachMember(of: payload) { name, value in self[name.key] = value }
+    /// Validates `payload` as a claims set, strict JSON (same limits as the header) whose top-level
+    /// value is an object, and keeps its registered members for reading in place.
+    ///
+    /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` otherwise.
+    init(validating payload: UnsafeBufferPointer<UInt8>) throws(JWTError) {
+        self.payload = ValidatedJSON.Value(kind: .object, text: UnsafeBufferPointer(start: nil, count: 0))
+        let isObject: Bool?
+        do {
+            // The sink writes the members straight into `self`, so that the reader moves no copies.
+            isObject = try withUnsafeMutablePointer(to: &self) { members throws(StrictJSONReader.Failure) in
+                try StrictJSONReader.validateObject(payload, limits: JOSEHeader.jsonLimits, into: Sink(members))
+            }
+        } catch {
+            throw JWTError(.malformed, "payload is not strict JSON (\(error))")
+        }
+        guard isObject != nil else { throw JWTError(.malformed, "payload is not a JSON object") }
+        self.payload = ValidatedJSON.root(payload)  // only now: it assumes a valid document
+    }
+
+    /// What the strict reader reports, kept for the registered members of the payload's own object
+    /// (objects nested in it are read, and their members dropped). A value's text comes with its
+    /// member (``StrictJSONSink/addMember(_:key:value:text:to:)``), so the values made here hold none.
+    private struct Sink: StrictJSONSink {
+        /// Where the payload's members go.
+        let members: UnsafeMutablePointer<ClaimsMembers>
+
+        init(_ members: UnsafeMutablePointer<ClaimsMembers>) {
+            self.members = members
+        }
+
+        private func value(_ kind: ValidatedJSON.Value.Kind, hasEscapes: Bool = false) -> ValidatedJSON.Value {
+            ValidatedJSON.Value(kind: kind, text: UnsafeBufferPointer(start: nil, count: 0), hasEscapes: hasEscapes)
+        }
+        func null() -> ValidatedJSON.Value { value(.null) }
+        func bool(_ value: Bool) -> ValidatedJSON.Value { self.value(.bool) }
+        func number(_ text: UnsafeBufferPointer<UInt8>, offset: Int) -> ValidatedJSON.Value { value(.number) }
+        func string(_ token: JSONStringToken) -> ValidatedJSON.Value { value(.string, hasEscapes: token.hasEscapes) }
+        /// Whether the object begun is the payload itself, the top-level value.
+        func beginObject(depth: Int) -> Bool { depth == 1 }
+        func addMember(
+            _ name: JSONStringToken,
+            key: NameKey,
+            value: ValidatedJSON.Value,
+            text: UnsafeBufferPointer<UInt8>,
+            to isPayload: inout Bool
+        ) {
+            // Names are unique in an object the reader accepts, so a slot is set at most once.
+            guard isPayload else { return }
+            members.pointee[key] = ValidatedJSON.Value(kind: value.kind, text: text, hasEscapes: value.hasEscapes)
+        }
+        func object(_ isPayload: Bool) -> ValidatedJSON.Value { value(.object) }
+        func beginArray() {}
+        func addElement(_ value: ValidatedJSON.Value, to elements: inout Void) {}
+        func array(_ elements: Void) -> ValidatedJSON.Value { value(.array) }
     }
 
     /// The member called `name`: from the first pass for a registered name, otherwise found by
@@ -241,26 +296,9 @@ struct ClaimsMembers {
     }
 }
 
-extension ValidatedJSON {
-    /// A JWT payload as a claims set: strict JSON (same limits as the header) whose top-level value
-    /// is an object, returned for reading in place.
-    ///
-    /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` otherwise.
-    static func claimsSet(_ payload: UnsafeBufferPointer<UInt8>) throws(JWTError) -> Value {
-        do {
-            try StrictJSONReader.validate(payload, limits: JOSEHeader.jsonLimits)
-        } catch {
-            throw JWTError(.malformed, "payload is not strict JSON (\(error))")
-        }
-        let root = root(payload)
-        guard root.kind == .object else { throw JWTError(.malformed, "payload is not a JSON object") }
-        return root
-    }
-}
-
 extension JSONObject {
     /// A JWT payload as a tree, for tools that print it; the same checks as
-    /// ``ValidatedJSON/claimsSet(_:)``.
+    /// ``ClaimsMembers/init(validating:)``.
     ///
     /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` when it is not a strict JSON object.
     package static func claimsSet(_ payload: [UInt8]) throws(JWTError) -> JSONObject {

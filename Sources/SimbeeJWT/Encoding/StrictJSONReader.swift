@@ -47,7 +47,9 @@ package struct StrictJSONReader {
     package static func read(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) throws(Failure)
         -> JSONValue
     {
-        try parse(bytes, limits: limits, into: JSONTreeSink())
+        try parse(bytes, limits: limits) { reader throws(Failure) in
+            try reader.readValue(depth: 1, into: JSONTreeSink())
+        }
     }
 
     /// Reads one JSON document from any byte collection; see ``read(_:limits:)-(UnsafeBufferPointer<UInt8>,_)``.
@@ -66,14 +68,37 @@ package struct StrictJSONReader {
     ///
     /// - Throws: ``Failure`` for anything outside RFC 8259 or past the limits.
     package static func validate(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) throws(Failure) {
-        try parse(bytes, limits: limits, into: ValidatingSink())
+        try parse(bytes, limits: limits) { reader throws(Failure) in
+            try reader.readValue(depth: 1, into: ValidatingSink())
+        }
     }
 
-    private static func parse<Sink: StrictJSONSink>(
+    /// Checks `bytes` exactly as ``validate(_:limits:)`` does and, in the same pass, returns what
+    /// `sink` made of the members of the top-level object: `nil` when the document is valid but its
+    /// top-level value is not an object.
+    ///
+    /// - Throws: ``Failure`` for anything outside RFC 8259 or past the limits.
+    static func validateObject<Sink: StrictJSONSink>(
         _ bytes: UnsafeBufferPointer<UInt8>,
         limits: Limits,
         into sink: Sink
-    ) throws(Failure) -> Sink.Value {
+    ) throws(Failure) -> Sink.Members? {
+        try parse(bytes, limits: limits) { reader throws(Failure) -> Sink.Members? in
+            guard try reader.peek() == UInt8(ascii: "{") else {
+                _ = try reader.readValue(depth: 1, into: sink)
+                return nil
+            }
+            return try reader.readMembers(depth: 1, into: sink)
+        }
+    }
+
+    /// Runs `read` over `bytes` once the size and the byte-order mark are checked, then checks that
+    /// only whitespace surrounds what it read.
+    private static func parse<Result>(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        limits: Limits,
+        _ read: (inout StrictJSONReader) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
         guard bytes.count <= limits.maxBytes else { throw .tooLarge }
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
             throw .byteOrderMark
@@ -84,10 +109,10 @@ package struct StrictJSONReader {
             names throws(Failure) in
             var reader = StrictJSONReader(bytes: bytes, maxDepth: limits.maxDepth, names: names)
             reader.skipWhitespace()
-            let value = try reader.readValue(depth: 1, into: sink)
+            let result = try read(&reader)
             reader.skipWhitespace()
             guard reader.position == bytes.count else { throw .trailingData(offset: reader.position) }
-            return value
+            return result
         }
     }
 
@@ -159,13 +184,20 @@ package struct StrictJSONReader {
     }
 
     private mutating func readObject<Sink: StrictJSONSink>(depth: Int, into sink: Sink) throws(Failure) -> Sink.Value {
+        sink.object(try readMembers(depth: depth, into: sink))
+    }
+
+    /// Reads an object and returns what `sink` made of its members.
+    private mutating func readMembers<Sink: StrictJSONSink>(depth: Int, into sink: Sink) throws(Failure)
+        -> Sink.Members
+    {
         guard depth <= maxDepth else { throw .tooDeep(offset: position) }
         position += 1  // {
-        var members = sink.beginObject()
+        var members = sink.beginObject(depth: depth)
         skipWhitespace()
         if try peek() == UInt8(ascii: "}") {
             position += 1
-            return sink.object(members)
+            return members
         }
         let firstName = nameCount
         defer { nameCount = firstName }
@@ -200,8 +232,10 @@ package struct StrictJSONReader {
             guard try peek() == UInt8(ascii: ":") else { throw .unexpectedByte(offset: position) }
             position += 1
             skipWhitespace()
+            let valueStart = position
             let value = try readValue(depth: depth + 1, into: sink)
-            sink.addMember(name, key: key, value: value, to: &members)
+            let text = UnsafeBufferPointer(rebasing: bytes[valueStart..<position])
+            sink.addMember(name, key: key, value: value, text: text, to: &members)
             skipWhitespace()
             switch try peek() {
             case UInt8(ascii: ","):
@@ -209,7 +243,7 @@ package struct StrictJSONReader {
                 skipWhitespace()
             case UInt8(ascii: "}"):
                 position += 1
-                return sink.object(members)
+                return members
             default:
                 throw .unexpectedByte(offset: position)
             }
@@ -404,8 +438,16 @@ protocol StrictJSONSink {
     /// A number's text, already checked against the grammar.
     func number(_ text: UnsafeBufferPointer<UInt8>, offset: Int) throws(StrictJSONReader.Failure) -> Value
     func string(_ token: JSONStringToken) -> Value
-    func beginObject() -> Members
-    func addMember(_ name: JSONStringToken, key: NameKey, value: Value, to members: inout Members)
+    /// An object begins, `depth` levels down (the top-level value is at depth 1).
+    func beginObject(depth: Int) -> Members
+    /// A member of an object; `text` is the value exactly as it stands in the document.
+    func addMember(
+        _ name: JSONStringToken,
+        key: NameKey,
+        value: Value,
+        text: UnsafeBufferPointer<UInt8>,
+        to members: inout Members
+    )
     func object(_ members: Members) -> Value
     func beginArray() -> Elements
     func addElement(_ value: Value, to elements: inout Elements)
@@ -418,8 +460,14 @@ private struct ValidatingSink: StrictJSONSink {
     func bool(_ value: Bool) {}
     func number(_ text: UnsafeBufferPointer<UInt8>, offset: Int) {}
     func string(_ token: JSONStringToken) {}
-    func beginObject() {}
-    func addMember(_ name: JSONStringToken, key: NameKey, value: Void, to members: inout Void) {}
+    func beginObject(depth: Int) {}
+    func addMember(
+        _ name: JSONStringToken,
+        key: NameKey,
+        value: Void,
+        text: UnsafeBufferPointer<UInt8>,
+        to members: inout Void
+    ) {}
     func object(_ members: Void) {}
     func beginArray() {}
     func addElement(_ value: Void, to elements: inout Void) {}
@@ -441,9 +489,15 @@ private struct JSONTreeSink: StrictJSONSink {
 
     func string(_ token: JSONStringToken) -> JSONValue { .string(token.string) }
 
-    func beginObject() -> [JSONObject.Member] { [] }
+    func beginObject(depth: Int) -> [JSONObject.Member] { [] }
 
-    func addMember(_ name: JSONStringToken, key: NameKey, value: JSONValue, to members: inout [JSONObject.Member]) {
+    func addMember(
+        _ name: JSONStringToken,
+        key: NameKey,
+        value: JSONValue,
+        text: UnsafeBufferPointer<UInt8>,
+        to members: inout [JSONObject.Member]
+    ) {
         if members.isEmpty { members.reserveCapacity(8) }  // one allocation for a typical header or claims set
         members.append(JSONObject.Member(name: name.string, value: value, key: key))
     }
