@@ -42,16 +42,15 @@ enum ES256Signature {
         // 2 + 2 × (2 + 33) = 72 bytes, with short-form lengths.
         let status = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32 + 72) { scratch -> Int32 in
             let digest = scratch.baseAddress!
-            _ = SHA256(message.baseAddress, message.count, digest)
             let der = UnsafeMutableBufferPointer(rebasing: scratch[32...])
             var length = 2
             length = appendDERInteger(r, to: der, at: length)
             length = appendDERInteger(s, to: der, at: length)
             der[0] = 0x30
             der[1] = UInt8(length - 2)
-            return key.withVerificationContext { context in
-                guard let context else { return -1 }
-                return EVP_PKEY_verify(context, der.baseAddress, length, digest, 32)
+            return key.withVerificationContext { contexts in
+                guard let contexts, contexts.hash(message, into: digest) else { return -1 }
+                return EVP_PKEY_verify(contexts.verification, der.baseAddress, length, digest, 32)
             }
         }
         guard status == 1 else {
