@@ -71,6 +71,17 @@ struct ClaimsMembersTests {
         #expect(try Self.found(document) == Self.walked(document))
     }
 
+    @Test("the packed name constants are the names")
+    func nameConstants() {
+        typealias Names = ClaimsMembers.Names
+        let constants = [
+            Names.iss, Names.sub, Names.aud, Names.exp, Names.nbf, Names.iat, Names.jti, Names.scope, Names.scopes,
+            Names.scp,
+        ]
+        #expect(constants == Self.names.map { NameKey($0) })
+        #expect(Set(constants.map(\.packed)).count == constants.count)
+    }
+
     @Test("nothing is taken from a nested object")
     func nestedIgnored() throws {
         let found = try Self.found(#"{"ctx":{"sub":"inner","exp":1},"sub":"outer"}"#)

@@ -12,7 +12,7 @@ import SimbeeJWT
 /// computed from each side's best time.
 enum Scaling {
     /// Rounds per run.
-    static let rounds = 9
+    static let rounds = 31
 
     static func run(_ count: Int) async throws {
         let floor = Bench.OpenSSLFloor()

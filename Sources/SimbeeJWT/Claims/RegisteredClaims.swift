@@ -281,18 +281,20 @@ struct ClaimsMembers {
         }
     }
 
-    /// The claim names, as packed keys (every name fits, so a key match is a name match).
-    private enum Names {
-        static let iss = NameKey("iss")
-        static let sub = NameKey("sub")
-        static let aud = NameKey("aud")
-        static let exp = NameKey("exp")
-        static let nbf = NameKey("nbf")
-        static let iat = NameKey("iat")
-        static let jti = NameKey("jti")
-        static let scope = NameKey("scope")
-        static let scopes = NameKey("scopes")
-        static let scp = NameKey("scp")
+    /// The claim names, as packed keys (every name fits, so a key match is a name match): the
+    /// bytes little-endian, first byte lowest, written out so that they are constants
+    /// (`ClaimsMembersTests` checks each against `NameKey(_:)`).
+    enum Names {
+        static let iss = NameKey(packed: 0x73_7369, length: 3)
+        static let sub = NameKey(packed: 0x62_7573, length: 3)
+        static let aud = NameKey(packed: 0x64_7561, length: 3)
+        static let exp = NameKey(packed: 0x70_7865, length: 3)
+        static let nbf = NameKey(packed: 0x66_626E, length: 3)
+        static let iat = NameKey(packed: 0x74_6169, length: 3)
+        static let jti = NameKey(packed: 0x69_746A, length: 3)
+        static let scope = NameKey(packed: 0x65_706F_6373, length: 5)
+        static let scopes = NameKey(packed: 0x7365_706F_6373, length: 6)
+        static let scp = NameKey(packed: 0x70_6373, length: 3)
     }
 }
 

@@ -138,6 +138,13 @@ struct NameKey: Equatable, Sendable {
         self = name.withUTF8 { NameKey(bytes: $0) }
     }
 
+    /// A key given directly, for names known in advance: a constant, where `init(_:)` would be
+    /// run (behind a lazy global's `swift_once`) on every use.
+    init(packed: UInt64, length: Int) {
+        self.packed = packed
+        self.length = length
+    }
+
     init(bytes: UnsafeBufferPointer<UInt8>) {
         var packed: UInt64 = 0
         for index in 0..<min(bytes.count, 8) {
