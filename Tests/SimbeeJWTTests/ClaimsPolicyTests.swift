@@ -97,6 +97,29 @@ struct ClaimsPolicyTests {
         }
     }
 
+    @Test("the reported aud is the token's, whichever configured audience it matched, however often they change")
+    func reportedAudience() throws {
+        func claims(_ aud: String, _ policy: ClaimsPolicy) throws -> RegisteredClaims {
+            let bytes = payload(#"{"exp":1796000600,"iss":"i","aud":\#(aud)}"#)
+            let parsedHeader = try header()
+            return try bytes.withUnsafeBufferPointer { bytes throws(JWTError) in
+                try ClaimsValidation.validate(bytes, header: parsedHeader, policy: policy)
+            }
+        }
+        var changing = policy { $0.audiences = ["cl_a"] }
+        changing.audiences = ["cl_b", "cl_c"]
+        changing.audiences.append("cl_d")
+        #expect(try claims(#""cl_c""#, changing).audience == ["cl_c"])
+        #expect(try claims(#""cl_d""#, changing).audience == ["cl_d"])
+        #expect(try claims(#"["x","cl_b"]"#, changing).audience == ["x", "cl_b"])
+        #expect(try outcome(#"{"exp":1796000600,"aud":"cl_a"}"#, changing) == "audience_mismatch")
+        changing.audiences = []
+        #expect(try claims(#""cl_a""#, changing).audience == ["cl_a"])
+        let issuer = policy { $0.issuer = "i" }
+        #expect(try claims(#""z""#, issuer).issuer == "i")
+        #expect(try outcome(#"{"exp":1796000600,"iss":"j"}"#, issuer) == "issuer_mismatch")
+    }
+
     @Test("required claims: absent → missing_claim; null or empty → invalid_claim; sub must be a string")
     func requiredClaims() throws {
         let needsSub = policy { $0.requiredClaims = ["sub", "org"] }

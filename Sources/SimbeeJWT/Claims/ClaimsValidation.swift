@@ -17,25 +17,19 @@ enum ClaimsValidation {
         throws(JWTError) -> RegisteredClaims
     {
         let members = try ClaimsMembers(validating: payload)
-        let claims = try RegisteredClaims(
-            members,
-            sharingIssuer: policy.issuer,
-            audiences: policy.audiences
-        )
+        var match = RegisteredClaims.PolicyMatch()
+        let claims = try RegisteredClaims(members, sharing: policy, match: &match)
         try checkTime(claims, policy: policy)
 
-        if let issuer = policy.issuer {
-            guard let actual = claims.issuer else { throw JWTError(.missingClaim, "token has no iss") }
-            guard actual.isExactly(issuer) else {
-                throw JWTError(.issuerMismatch, "iss is not the expected issuer")
-            }
+        if policy.issuer != nil {
+            guard claims.issuer != nil else { throw JWTError(.missingClaim, "token has no iss") }
+            guard match.issuer else { throw JWTError(.issuerMismatch, "iss is not the expected issuer") }
         }
         if !policy.audiences.isEmpty {
             guard !claims.audience.isEmpty else { throw JWTError(.missingClaim, "token has no aud") }
-            let matches = claims.audience.contains { audience in
-                policy.audiences.contains { $0.isExactly(audience) }
+            guard match.audience else {
+                throw JWTError(.audienceMismatch, "aud does not contain an accepted audience")
             }
-            guard matches else { throw JWTError(.audienceMismatch, "aud does not contain an accepted audience") }
         }
 
         for name in policy.requiredClaims {

@@ -39,33 +39,58 @@ public struct RegisteredClaims: Sendable, Hashable {
         scopes.contains { $0.isExactly(scope) }
     }
 
+    /// What reading the claims found about a policy's issuer and audiences, so that the policy's
+    /// checks need not compare the same strings again.
+    struct PolicyMatch {
+        /// `iss` is exactly the policy's issuer.
+        var issuer = false
+        /// `aud` holds exactly one of the policy's audiences.
+        var audience = false
+    }
+
     /// Reads and type-checks the registered claims of a validated payload object, in place.
     ///
     /// - Parameters:
     ///   - claims: The payload's registered members.
-    ///   - knownIssuer: The expected issuer, reused when `iss` holds exactly that text, which
-    ///     spares a copy.
-    ///   - knownAudiences: The accepted audiences, reused the same way for `aud`.
-    init(_ claims: ClaimsMembers, sharingIssuer knownIssuer: String? = nil, audiences knownAudiences: [String] = [])
-        throws(JWTError)
-    {
-        issuer = try Self.string(claims.iss, "iss").map { Self.text($0, sharing: knownIssuer) }
+    ///   - policy: When given, `iss` holding exactly its issuer reuses that string, and `aud` holding
+    ///     exactly one of its audiences reuses it (a lone `aud` string, the array the policy keeps
+    ///     for it), which spares copies and an allocation; `match` says which matched.
+    ///   - match: Set to what matched the policy.
+    init(_ claims: ClaimsMembers, sharing policy: ClaimsPolicy?, match: inout PolicyMatch) throws(JWTError) {
+        issuer = try Self.string(claims.iss, "iss").map { token in
+            if let known = policy?.issuer, token.isExactly(known) {
+                match.issuer = true
+                return known
+            }
+            return token.string
+        }
         subject = try Self.string(claims.sub, "sub")?.string
         id = try Self.string(claims.jti, "jti")?.string
         expiration = try Self.date(claims.exp, "exp")
         notBefore = try Self.date(claims.nbf, "nbf")
         issuedAt = try Self.date(claims.iat, "iat")
 
+        let knownAudiences = policy?.audiences ?? []
         if let aud = claims.aud {
             if let single = aud.stringToken {
-                audience = [Self.text(single, sharingOneOf: knownAudiences)]
+                if let index = knownAudiences.firstIndex(where: { single.isExactly($0) }), let policy {
+                    match.audience = true
+                    audience = policy.audienceArrays[index]
+                } else {
+                    audience = [single.string]
+                }
             } else if aud.kind == .array {
                 var values: [String] = []
                 try ValidatedJSON.forEachElement(of: aud) { element throws(JWTError) in
                     guard let token = element.stringToken else {
                         throw JWTError(.invalidClaim, "aud holds a non-string")
                     }
-                    values.append(Self.text(token, sharingOneOf: knownAudiences))
+                    if let known = knownAudiences.first(where: { token.isExactly($0) }) {
+                        match.audience = true
+                        values.append(known)
+                    } else {
+                        values.append(token.string)
+                    }
                 }
                 guard !values.isEmpty else { throw JWTError(.invalidClaim, "aud is an empty array") }
                 audience = values
@@ -96,13 +121,14 @@ public struct RegisteredClaims: Sendable, Hashable {
         self.scopes = Self.removingDuplicates(scopes)
     }
 
-    /// Reads and type-checks the registered claims of a payload; see ``init(_:sharingIssuer:audiences:)``.
+    /// Reads and type-checks the registered claims of a payload; see ``init(_:sharing:match:)``.
     ///
     /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` when the payload is not a strict JSON
     ///   object, ``JWTError/Code/invalidClaim`` when a claim has the wrong type.
     init(payload: [UInt8]) throws(JWTError) {
         self = try payload.withUnsafeBufferPointer { bytes throws(JWTError) in
-            try RegisteredClaims(ClaimsMembers(validating: bytes))
+            var match = PolicyMatch()
+            return try RegisteredClaims(ClaimsMembers(validating: bytes), sharing: nil, match: &match)
         }
     }
 
@@ -111,17 +137,6 @@ public struct RegisteredClaims: Sendable, Hashable {
         guard let value else { return nil }
         guard let token = value.stringToken else { throw JWTError(.invalidClaim, "\(name) is not a string") }
         return token
-    }
-
-    /// The token's text: `known` itself when the text is exactly that, which spares a copy.
-    private static func text(_ token: JSONStringToken, sharing known: String?) -> String {
-        if let known, token.isExactly(known) { return known }
-        return token.string
-    }
-
-    /// The token's text: the element of `known` that it equals exactly, if any.
-    private static func text(_ token: JSONStringToken, sharingOneOf known: [String]) -> String {
-        known.first { token.isExactly($0) } ?? token.string
     }
 
     private static func date(_ value: ValidatedJSON.Value?, _ name: String) throws(JWTError) -> Date? {
