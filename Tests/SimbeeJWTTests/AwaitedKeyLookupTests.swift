@@ -92,4 +92,21 @@ struct AwaitedKeyLookupTests {
             #expect(try first.payloadObject() == JSONObject.claimsSet(expected))
         }
     }
+
+    @Test("a printed or dumped VerifiedJWT never shows the signature, so never a replayable token")
+    func printedTokenHasNoSignature() async throws {
+        let manifest = try TestSupport.manifest()
+        for name in ["es256-valid", "eddsa-valid"] {
+            let token = try #require(manifest.cases.first { $0.name == name }).token
+            let signature = String(token.split(separator: ".")[2])
+            let verified = try await TestSupport.manifestVerifier(manifest).verify(token)
+            var dumped = ""
+            dump(verified, to: &dumped)
+            for text in [String(describing: verified), String(reflecting: verified), dumped] {
+                #expect(!text.contains(signature), "\(name): \(text)")
+                #expect(!text.contains(token))
+            }
+            #expect(verified.payload == (try Self.referencePayload(token)))
+        }
+    }
 }

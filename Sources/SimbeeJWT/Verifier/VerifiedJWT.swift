@@ -31,16 +31,19 @@ public struct VerifiedJWT: Sendable {
     public let header: Header
     /// The registered claims and scopes, type-checked.
     public let claims: RegisteredClaims
-    /// The token this was verified from, which the payload is decoded from on demand.
-    private let token: String
-    /// Where the payload's base64url text stands in `token`'s UTF-8 bytes.
-    private let payloadSegment: Range<Int>
+    /// The payload's base64url segment, a slice of the token it was verified from (no copy), which
+    /// the payload is decoded from on demand. Only that segment: a `VerifiedJWT` that is printed,
+    /// dumped or logged never shows the signature, so never a token that could be presented again.
+    private let payloadSegment: Substring
 
+    /// - Parameter payloadSegment: Where the payload's base64url text stands in `token`'s UTF-8 bytes.
     init(header: Header, claims: RegisteredClaims, token: String, payloadSegment: Range<Int>) {
         self.header = header
         self.claims = claims
-        self.token = token
-        self.payloadSegment = payloadSegment
+        let utf8 = token.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: payloadSegment.lowerBound)
+        let end = utf8.index(start, offsetBy: payloadSegment.count)
+        self.payloadSegment = Substring(utf8[start..<end])
     }
 
     /// The payload exactly as signed: a strict JSON object (UTF-8, no duplicate names).
@@ -52,14 +55,12 @@ public struct VerifiedJWT: Sendable {
     public var payload: [UInt8] {
         // The segment decoded as strict base64url when the token was verified, and a String's bytes
         // never change, so this cannot fail; the empty fallback only satisfies the type checker.
-        (try? withUTF8Bytes(of: token) { bytes throws(JWTError) in
-            try CompactJWS.decode(UnsafeBufferPointer(rebasing: bytes[payloadSegment]), "payload")
-        }) ?? []
+        (try? Base64URL.decode(payloadSegment.utf8)) ?? []
     }
 
     /// The payload's length in bytes, without decoding it.
     var payloadByteCount: Int {
-        Base64URL.decodedLength(ofEncodedLength: payloadSegment.count) ?? 0
+        Base64URL.decodedLength(ofEncodedLength: payloadSegment.utf8.count) ?? 0
     }
 
     /// The payload as a JSON tree, for tools that print it. Parsed on demand: verification reads
