@@ -119,7 +119,7 @@ public enum Bench {
     /// hashed on a reused `EVP_MD_CTX` rather than `SHA256()`, which fetches it on every call).
     public final class OpenSSLFloor: @unchecked Sendable {
         // @unchecked: the prepared contexts are only read (duplicated) when two tasks share it;
-        // the reused Ed25519 context serves single-task benchmarks only.
+        // the reused ES256 digest context and Ed25519 context serve single-task benchmarks only.
         private let es256Context: OpaquePointer
         private let es256DigestContext: OpaquePointer
         private let sha256: OpaquePointer
