@@ -9,8 +9,8 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "SimbeeJWT",
-    // Synchronization's Mutex needs macOS 15 (hummingbird-auth declares 14); nothing is required on Linux.
-    platforms: [.macOS(.v15)],
+    // hummingbird-auth declares macOS 14; nothing is required on Linux.
+    platforms: [.macOS(.v14)],
     products: [
         .library(name: "SimbeeJWT", targets: ["SimbeeJWT"]),
         .library(name: "SimbeeJWTTesting", targets: ["SimbeeJWTTesting"]),

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The last few protected headers a verifier parsed, keyed on their exact base64url text.
 ///
@@ -29,7 +29,8 @@ final class HeaderMemo: Sendable {
         var next = 0
     }
 
-    private let state = Mutex(State())
+    /// A pthread mutex, not Synchronization's `Mutex`: see `OpenSSLPublicKey`'s context lists.
+    private let state = NIOLockedValueBox(State())
 
     /// The header encoded by `segment`: remembered, or parsed by `parse` (and remembered when it
     /// parses).
@@ -38,7 +39,7 @@ final class HeaderMemo: Sendable {
         parse: (UnsafeBufferPointer<UInt8>) throws(JWTError) -> JOSEHeader
     ) throws(JWTError) -> JOSEHeader {
         guard segment.count <= Self.maxSegmentBytes else { return try parse(segment) }
-        let remembered = state.withLock { state -> JOSEHeader? in
+        let remembered = state.withLockedValue { state -> JOSEHeader? in
             for entry in state.entries where entry.segment.withUnsafeBufferPointer({ $0.hasSameBytes(as: segment) }) {
                 return entry.header
             }
@@ -47,7 +48,7 @@ final class HeaderMemo: Sendable {
         if let remembered { return remembered }
         let header = try parse(segment)
         let entry = Entry(segment: Array(segment), header: header)
-        state.withLock { state in
+        state.withLockedValue { state in
             // Another task may have parsed the same header meanwhile.
             if state.entries.contains(where: { $0.segment == entry.segment }) { return }
             if state.entries.count < Self.capacity {
