@@ -129,6 +129,16 @@ struct ClaimsPolicyTests {
         #expect(try outcome(#"{"exp":1796000600,"sub":null,"org":1}"#, needsSub) == "invalid_claim")
         #expect(try outcome(#"{"exp":1796000600,"sub":"cu_1"}"#, needsSub) == "missing_claim")
         #expect(try outcome(#"{"exp":1796000600,"sub":"cu_1","org":""}"#, needsSub) == "invalid_claim")
+        // The policy keeps each name packed beside the list: changed in place, both must follow.
+        var changing = needsSub
+        changing.requiredClaims.append("jti")
+        #expect(try outcome(#"{"exp":1796000600,"sub":"cu_1","org":1}"#, changing) == "missing_claim")
+        #expect(try outcome(#"{"exp":1796000600,"sub":"cu_1","org":1,"jti":"j"}"#, changing) == "valid")
+        changing.requiredClaims[0] = "scope"
+        #expect(try outcome(#"{"exp":1796000600,"org":1,"jti":"j","scope":"read"}"#, changing) == "valid")
+        #expect(try outcome(#"{"exp":1796000600,"sub":"cu_1","org":1,"jti":"j"}"#, changing) == "missing_claim")
+        changing.requiredClaims = []
+        #expect(try outcome(#"{"exp":1796000600}"#, changing) == "valid")
     }
 
     @Test("typ: checked only when configured; case-insensitive with optional application/ prefix")

@@ -63,21 +63,39 @@ struct HeaderMemoTests {
         await TestSupport.expect(try issuer.token(header: longCritical), verifier, .unsupportedCriticalHeader)
     }
 
+    /// `json` as a header segment, through `memo`; `parses` counts the segments actually parsed.
+    private static func parsed(_ json: String, in memo: HeaderMemo, parses: inout Int) throws -> HeaderMemo.Parsed {
+        let segment = Array(Base64URL.encode(Array(json.utf8)).utf8)
+        return try segment.withUnsafeBufferPointer { bytes in
+            try memo.header(of: bytes) { segment throws(JWTError) in
+                parses += 1
+                return try CompactJWS.withDecoded(segment, "header") { decoded throws(JWTError) in
+                    try JOSEHeader(decoded: decoded)
+                }
+            }
+        }
+    }
+
+    @Test("the memo resolves alg once, with the header, and remembers it: supported names exactly, others as none")
+    func memoResolvesAlgorithm() throws {
+        let memo = HeaderMemo()
+        var parses = 0
+        func algorithm(_ json: String) throws -> JWTAlgorithm? {
+            try Self.parsed(json, in: memo, parses: &parses).algorithm
+        }
+        #expect(try algorithm(#"{"alg":"EdDSA","kid":"e"}"#) == .edDSA)
+        #expect(try algorithm(#"{"alg":"EdDSA","kid":"e"}"#) == .edDSA)  // remembered
+        #expect(try algorithm(#"{"alg":"ES256","kid":"e"}"#) == .es256)
+        #expect(try algorithm(#"{"alg":"HS256","kid":"h"}"#) == nil)
+        #expect(try algorithm(#"{"alg":"es256","kid":"l"}"#) == nil)  // names are case-sensitive
+        #expect(parses == 4)
+    }
+
     @Test("the memo answers with what parsing the same segment gives, and keeps at most its capacity")
     func memoDirectly() throws {
         let memo = HeaderMemo()
         var parses = 0
-        func header(_ json: String) throws -> JOSEHeader {
-            let segment = Array(Base64URL.encode(Array(json.utf8)).utf8)
-            return try segment.withUnsafeBufferPointer { bytes in
-                try memo.header(of: bytes) { segment throws(JWTError) in
-                    parses += 1
-                    return try CompactJWS.withDecoded(segment, "header") { decoded throws(JWTError) in
-                        try JOSEHeader(decoded: decoded)
-                    }
-                }
-            }
-        }
+        func header(_ json: String) throws -> JOSEHeader { try Self.parsed(json, in: memo, parses: &parses).header }
         let names = (0..<(HeaderMemo.capacity + 1)).map { #"{"alg":"ES256","kid":"k\#($0)"}"# }
         for name in names.prefix(HeaderMemo.capacity) { _ = try header(name) }
         #expect(parses == HeaderMemo.capacity)

@@ -39,7 +39,12 @@ public struct ClaimsPolicy: Sendable {
     private(set) var leewaySeconds: Double
     /// Claims that must be present. `sub`, `iss` and `jti` must then also be non-empty strings, and
     /// any other required claim must not be `null` or an empty string.
-    public var requiredClaims: [String]
+    public var requiredClaims: [String] {
+        didSet { requiredClaimKeys = requiredClaims.map(NameKey.init) }
+    }
+    /// Each of ``requiredClaims`` as a packed name, kept beside it rather than packed on every
+    /// verification.
+    private(set) var requiredClaimKeys: [NameKey]
     /// Accepted header `typ` values (RFC 8725 §3.11), compared case-insensitively with the
     /// `application/` prefix optional. Empty means `typ` is not checked; otherwise it is required.
     public var acceptedTypes: [String]
@@ -74,6 +79,7 @@ public struct ClaimsPolicy: Sendable {
         self.leeway = leeway
         self.leewaySeconds = Self.seconds(leeway)
         self.requiredClaims = requiredClaims
+        self.requiredClaimKeys = requiredClaims.map(NameKey.init)
         self.acceptedTypes = acceptedTypes
         self.clock = { Date() }
     }

@@ -32,8 +32,8 @@ enum ClaimsValidation {
             }
         }
 
-        for name in policy.requiredClaims {
-            guard let value = members.value(named: name) else {
+        for (name, key) in zip(policy.requiredClaims, policy.requiredClaimKeys) {
+            guard let value = members.value(named: name, key: key) else {
                 throw JWTError(.missingClaim, "token has no \(DiagnosticText.printable(name))")
             }
             switch value.kind {

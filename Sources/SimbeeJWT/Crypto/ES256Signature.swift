@@ -91,10 +91,13 @@ enum ES256Signature {
             der[position] = 0
             position += 1
         }
-        for index in start..<32 {
-            der[position] = value[index]
-            position += 1
-        }
-        return position
+        // One copy rather than a loop of checked byte stores.
+        let count = 32 - start
+        precondition(position + count <= der.count, "the DER buffer holds both integers")
+        UnsafeMutableRawPointer(der.baseAddress! + position).copyMemory(
+            from: value.baseAddress! + start,
+            byteCount: count
+        )
+        return position + count
     }
 }

@@ -144,6 +144,13 @@ package struct StrictJSONReader {
     }
 
     private mutating func skipWhitespace() {
+        // Compact JSON, what issuers sign, has no whitespace between tokens: one comparison
+        // settles it, and the loop below (a call) runs only when a byte might be whitespace.
+        guard position < bytes.count, bytes[position] <= UInt8(ascii: " ") else { return }
+        skipWhitespaceRun()
+    }
+
+    private mutating func skipWhitespaceRun() {
         while position < bytes.count {
             switch bytes[position] {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):

@@ -38,7 +38,7 @@ enum ValidatedJSON {
                     guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else {
                         return Double(String(decoding: text, as: UTF8.self))
                     }
-                    integer = integer * 10 + UInt64(byte - UInt8(ascii: "0"))
+                    integer = integer &* 10 &+ UInt64(byte &- UInt8(ascii: "0"))  // < 10^15: no overflow
                 }
                 return Double(integer)
             }

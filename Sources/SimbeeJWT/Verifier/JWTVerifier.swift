@@ -219,15 +219,15 @@ public struct JWTVerifier: Sendable {
     ) throws(JWTError) -> Result {
         try withUTF8Bytes(of: token) { bytes throws(JWTError) -> Result in
             let layout = try CompactJWS.Layout(bytes, maxBytes: configuration.maxTokenBytes)
-            let header = try headers.header(of: layout.header(of: bytes)) { segment throws(JWTError) in
+            let parsedHeader = try headers.header(of: layout.header(of: bytes)) { segment throws(JWTError) in
                 try CompactJWS.withDecoded(segment, "header") { decoded throws(JWTError) in
                     try JOSEHeader(decoded: decoded)
                 }
             }
-            let algorithm = try allowedAlgorithm(header.algorithmName)
+            let algorithm = try allowedAlgorithm(parsedHeader.algorithm)
             return try CompactJWS.withDecoded(layout.payload(of: bytes), "payload") { payload throws(JWTError) in
                 try CompactJWS.withDecoded(layout.signature(of: bytes), "signature") { signature throws(JWTError) in
-                    if configuration.requiresKeyID, header.keyID == nil {
+                    if configuration.requiresKeyID, parsedHeader.header.keyID == nil {
                         throw JWTError(.unknownKey, "token has no kid")
                     }
                     return try body(
@@ -235,7 +235,7 @@ public struct JWTVerifier: Sendable {
                             token: token,
                             bytes: bytes,
                             layout: layout,
-                            header: header,
+                            parsedHeader: parsedHeader,
                             algorithm: algorithm,
                             payload: payload,
                             signature: signature
@@ -274,14 +274,17 @@ public struct JWTVerifier: Sendable {
         let token: String
         let bytes: UnsafeBufferPointer<UInt8>
         let layout: CompactJWS.Layout
-        let header: JOSEHeader
+        /// The header by reference, as the memo holds it: a copy of the value is four retains.
+        let parsedHeader: HeaderMemo.Parsed
         let algorithm: JWTAlgorithm
         let payload: UnsafeBufferPointer<UInt8>
         let signature: UnsafeBufferPointer<UInt8>
+
+        var header: JOSEHeader { parsedHeader.header }
     }
 
-    private func allowedAlgorithm(_ name: String) throws(JWTError) -> JWTAlgorithm {
-        guard let algorithm = JWTAlgorithm(name: name) else {
+    private func allowedAlgorithm(_ algorithm: JWTAlgorithm?) throws(JWTError) -> JWTAlgorithm {
+        guard let algorithm else {
             throw JWTError(.unsupportedAlgorithm, "alg is not one of ES256, EdDSA, Ed25519")
         }
         guard configuration.algorithms.contains(algorithm) else {
