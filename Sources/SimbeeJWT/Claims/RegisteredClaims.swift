@@ -55,13 +55,14 @@ public struct RegisteredClaims: Sendable, Hashable {
     ///   - policy: `iss` holding exactly its issuer reuses that string, and `aud` holding exactly one
     ///     of its audiences reuses it (a lone `aud` string, the array the policy keeps for it), which
     ///     spares copies and an allocation; `match` says which matched. Borrowed, not optional: an
-    ///     optional argument is a copy of the policy made on every verification (measured: about
-    ///     300 instructions with its retains and releases).
+    ///     optional argument is a copy of the policy, with its retains and releases, on every
+    ///     verification.
     ///   - match: Set to what matched the policy.
     init(_ claims: ClaimsMembers, sharing policy: borrowing ClaimsPolicy, match: inout PolicyMatch) throws(JWTError) {
         // Every member is computed first and stored once at the end: assigning them to `self` one
-        // by one made the optimiser build the value in a temporary and copy it out (measured: an
-        // outlined copy and destroy of the claims, about 20 retains and releases).
+        // by one made the optimiser build the value in a temporary and copy it out (an outlined
+        // copy and destroy of the claims). Measured with the borrowed policy, per ES256
+        // verification: about 1,350 instructions and 25 lines of code fewer.
         let issuer = try Self.string(claims.iss, "iss").map { token in
             if let known = policy.issuer, token.isExactly(known) {
                 match.issuer = true

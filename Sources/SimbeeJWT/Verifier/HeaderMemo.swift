@@ -14,8 +14,9 @@ import NIOConcurrencyHelpers
 final class HeaderMemo: Sendable {
     /// A parsed header, handed out by reference: taking one out of the memo is one retain, where a
     /// copy of the `JOSEHeader` value retained (and later released) each of its four strings
-    /// through an outlined copy and destroy (measured: about 300 instructions and 6 lines of code
-    /// per verification).
+    /// through an outlined copy and destroy (measured per ES256 verification: that copy and
+    /// destroy, about 200 instructions, gone, and 21 fewer lines of code to fetch). Headers longer
+    /// than ``maxSegmentBytes`` are not remembered and cost one allocation more.
     final class Parsed: Sendable {
         let header: JOSEHeader
         /// The supported algorithm `alg` names, if any, found once for the header rather than by
