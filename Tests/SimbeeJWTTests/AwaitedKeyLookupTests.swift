@@ -99,12 +99,14 @@ struct AwaitedKeyLookupTests {
         for name in ["es256-valid", "eddsa-valid"] {
             let token = try #require(manifest.cases.first { $0.name == name }).token
             let signature = String(token.split(separator: ".")[2])
+            let payloadSegment = String(token.split(separator: ".")[1])
             let verified = try await TestSupport.manifestVerifier(manifest).verify(token)
             var dumped = ""
             dump(verified, to: &dumped)
             for text in [String(describing: verified), String(reflecting: verified), dumped] {
                 #expect(!text.contains(signature), "\(name): \(text)")
                 #expect(!text.contains(token))
+                #expect(text.contains(payloadSegment), "\(name): the payload segment is shown: \(text)")
             }
             #expect(verified.payload == (try Self.referencePayload(token)))
         }
