@@ -28,6 +28,28 @@ struct StrictJSONReaderTests {
         #expect(try read("\"s\"") == .string("s"))
     }
 
+    @Test("strings decode to their exact UTF-8 bytes: empty, small, long, raw and escaped non-ASCII")
+    func decodesStringsToExactBytes() throws {
+        let cases: [(json: String, expected: String)] = [
+            (#""""#, ""),
+            (#""cu_fixture1""#, "cu_fixture1"),  // fits in a small string
+            (#""https://api.simbee.io/a/path/past/fifteen/bytes""#, "https://api.simbee.io/a/path/past/fifteen/bytes"),
+            (
+                #""caf\u00e9 cafe\u0301 \ud83d\ude00 \u212A and raw é😀, past fifteen bytes""#,
+                "caf\u{E9} cafe\u{301} \u{1F600} \u{212A} and raw é😀, past fifteen bytes"
+            ),
+            (#""\u00e9""#, "\u{E9}"),
+        ]
+        for (json, expected) in cases {
+            guard case .string(let decoded) = try read(json) else {
+                Issue.record("\(json) is not a string")
+                continue
+            }
+            // Bytes, not `==`: String equality would take "cafe\u{301}" for "caf\u{E9}".
+            #expect(Array(decoded.utf8) == Array(expected.utf8), "\(json)")
+        }
+    }
+
     @Test("duplicate member names are refused at every depth, compared after unescaping", arguments: [
         #"{"alg":"ES256","alg":"none"}"#,
         #"{"a":1,"\u0061":2}"#,

@@ -14,7 +14,13 @@ struct JSONStringToken {
 
     /// The decoded text.
     var string: String {
-        withDecoded { String(decoding: $0, as: UTF8.self) }
+        // Copied into the string's own storage, which is then checked as UTF-8 (and repaired, like
+        // `String(decoding:as:)`, which costs about 50 more instructions per short string).
+        withDecoded { decoded in
+            String(unsafeUninitializedCapacity: decoded.count) { storage in
+                storage.initialize(fromContentsOf: decoded)
+            }
+        }
     }
 
     /// The decoded text's bytes, in a new array.
