@@ -42,6 +42,42 @@ struct Base64URLTests {
         #expect(throws: Base64URL.DecodingError.self) { try Base64URL.decode(Array(input.utf8)) }
     }
 
+    @Test("a foreign byte at any position of any length is refused, whichever group or tail it falls in")
+    func refusesForeignByteAtEveryPosition() throws {
+        // Lengths past 16 groups cover the two-groups-a-turn loop, its odd group, the last group's
+        // 3-byte store and both tails; each foreign byte also sits next to valid neighbours.
+        let foreign: [UInt8] = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "/"), 0x00, 0x7F, 0x80, 0xFF]
+        for length in 2...70 where length % 4 != 1 {
+            let valid = Array(String(repeating: "QUJD", count: 18).utf8.prefix(length))
+            for position in 0..<length {
+                for byte in foreign {
+                    var text = valid
+                    text[position] = byte
+                    #expect(throws: Base64URL.DecodingError.invalidCharacter) { try Base64URL.decode(text) }
+                }
+            }
+        }
+    }
+
+    @Test("decoding into a buffer writes exactly its bytes and not one past them")
+    func decodeStaysInItsBuffer() throws {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...64 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let encoded = Array(Base64URL.encode(bytes).utf8)
+            // The decoder's buffer is followed by guard bytes that must keep their value.
+            var storage = [UInt8](repeating: 0xA5, count: length + 8)
+            let failure = encoded.withUnsafeBufferPointer { input in
+                storage.withUnsafeMutableBufferPointer { buffer in
+                    Base64URL.decode(input, into: UnsafeMutableBufferPointer(rebasing: buffer[..<length]))
+                }
+            }
+            #expect(failure == nil)
+            #expect(Array(storage[..<length]) == bytes)
+            #expect(storage[length...].allSatisfy { $0 == 0xA5 }, "length \(length) wrote past its buffer")
+        }
+    }
+
     @Test("a length of 1 mod 4 is refused", arguments: ["A", "Zm9vY", "Zm9vYmFyZ"])
     func refusesImpossibleLength(_ input: String) {
         #expect(throws: Base64URL.DecodingError.invalidLength) { try Base64URL.decode(Array(input.utf8)) }

@@ -96,23 +96,36 @@ package enum Base64URL {
         guard var source = input.baseAddress, var target = output.baseAddress else { return nil }
         return decodeTables.withUnsafeBufferPointer { tables -> DecodingError? in
             let t = tables.baseAddress!
-            let end = target + output.count
+            func group(_ c: UnsafePointer<UInt8>) -> UInt32 {
+                t[Int(c[0])] | t[256 + Int(c[1])] | t[512 + Int(c[2])] | t[768 + Int(c[3])]
+            }
             var seen: UInt32 = 0
-            // Whole groups while the output has room for a 4-byte store (its fourth byte is
-            // overwritten by the next group): the last group or two are finished below.
+            // Whole groups written with a 4-byte store (its fourth byte is overwritten by the next
+            // group) while the output has room for it, which is every group but at most the last.
+            // The count is worked out first and the loop takes two groups a turn, so it runs on
+            // pointers alone: about 5 instructions a group fewer than checking the room each time.
             var groups = input.count / 4
-            while groups > 0, end - target >= 4 {
-                let word =
-                    t[Int(source[0])] | t[256 + Int(source[1])] | t[512 + Int(source[2])] | t[768 + Int(source[3])]
+            let stored = output.count >= 4 ? min(groups, (output.count - 4) / 3 + 1) : 0
+            groups -= stored
+            let storedEnd = source + 4 * stored
+            while storedEnd - source >= 8 {
+                let first = group(source)
+                let second = group(source + 4)
+                seen |= first | second
+                UnsafeMutableRawPointer(target).storeBytes(of: first.littleEndian, as: UInt32.self)
+                UnsafeMutableRawPointer(target + 3).storeBytes(of: second.littleEndian, as: UInt32.self)
+                source += 8
+                target += 6
+            }
+            if source < storedEnd {
+                let word = group(source)
                 seen |= word
                 UnsafeMutableRawPointer(target).storeBytes(of: word.littleEndian, as: UInt32.self)
                 source += 4
                 target += 3
-                groups -= 1
             }
             if groups > 0 {  // one whole group left, with exactly 3 bytes of room
-                let word =
-                    t[Int(source[0])] | t[256 + Int(source[1])] | t[512 + Int(source[2])] | t[768 + Int(source[3])]
+                let word = group(source)
                 seen |= word
                 target[0] = UInt8(truncatingIfNeeded: word)
                 target[1] = UInt8(truncatingIfNeeded: word >> 8)
