@@ -27,7 +27,7 @@ let benchmarks: @Sendable () -> Void = {
         scalingFactor: .one,
         maxDuration: .seconds(3),
         maxIterations: 2_000,
-        thresholds: Thresholds.twoTasks
+        thresholds: Thresholds.scalingRows
     )
     let batch = Bench.batch
     let floor = Bench.OpenSSLFloor()
@@ -152,7 +152,10 @@ let benchmarks: @Sendable () -> Void = {
             for _ in 0..<batch { blackHole(Bench.decodeBase64URL(signatureSegment)) }
         }
     }
-    Benchmark("Stage: JWK Set import (fixture set: 4 usable, 11 skipped keys)") { benchmark in
+    Benchmark(
+        "Stage: JWK Set import (fixture set: 4 usable, 11 skipped keys)",
+        configuration: .init(thresholds: Thresholds.keySetImport)
+    ) { benchmark in
         for _ in benchmark.scaledIterations {
             for _ in 0..<batch { blackHole(Bench.importKeySet()) }
         }
@@ -172,20 +175,26 @@ func twoTasks(_ count: Int, _ operation: @escaping @Sendable () async -> Void) a
 
 /// How far a run's p90 may move from the stored one in `Thresholds/` before
 /// `Scripts/thresholds.sh check` fails (regressions and improvements alike, so that the stored
-/// figures are renewed when the code gets faster). Wall clock moves by several percent between runs
-/// on a shared machine, samples shorter than a millisecond (100 cache hits, parses or decodes) by
-/// far more, and inside the harness two tasks by far more again (they contend on its malloc
-/// interposer). Malloc counts, per sample of 100 operations, move by a few at most: 20 lets that
-/// noise through and catches one allocation more (or fewer) per operation.
+/// figures are renewed when the code gets faster). On a shared machine a verification's p90 moved
+/// by up to 20 % between two runs, samples shorter than a millisecond (100 cache hits, parses or
+/// decodes) by up to 33 %, and the harness's scaling rows (one task and two, time only) move by
+/// more than that (two tasks contend on its malloc interposer). Malloc counts per sample of 100
+/// verifications move by a few at most: 20 lets that noise through and catches one allocation more
+/// (or fewer) per operation.
 enum Thresholds {
     // Computed: ordo-one's `BenchmarkThresholds` is not `Sendable`, so it cannot be a stored global.
     static var singleTask: [BenchmarkMetric: BenchmarkThresholds] {
-        time(percent: 15).merging([.mallocCountTotal: .init(absolute: [.p90: 20])]) { $1 }
+        time(percent: 25).merging([.mallocCountTotal: .init(absolute: [.p90: 20])]) { $1 }
     }
     static var shortSamples: [BenchmarkMetric: BenchmarkThresholds] {
         time(percent: 60).merging([.mallocCountTotal: .init(absolute: [.p90: 20])]) { $1 }
     }
-    static var twoTasks: [BenchmarkMetric: BenchmarkThresholds] { time(percent: 40) }
+    static var scalingRows: [BenchmarkMetric: BenchmarkThresholds] { time(percent: 40) }
+    /// A key set's import makes about 760 allocations, and a sample of 100 imports moved by more
+    /// than 20 between runs (dictionaries grow at points that depend on the hash seed).
+    static var keySetImport: [BenchmarkMetric: BenchmarkThresholds] {
+        time(percent: 25).merging([.mallocCountTotal: .init(relative: [.p90: 2])]) { $1 }
+    }
 
     private static func time(percent: Double) -> [BenchmarkMetric: BenchmarkThresholds] {
         [.wallClock: .init(relative: [.p90: percent]), .throughput: .init(relative: [.p90: percent])]
