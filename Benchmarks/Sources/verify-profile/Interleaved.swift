@@ -137,12 +137,6 @@ enum Interleaved {
         }
     }
 
-    private static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1
-            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-
     private static func format(_ value: Double, places: Int = 2) -> String {
         let scale = places == 3 ? 1000.0 : 100.0
         return String((value * scale).rounded() / scale)

@@ -50,13 +50,13 @@ enum Scaling {
         )
         print("|---|---|---|---|---|---|")
         for (index, item) in cases.enumerated() {
-            let gains = zip(one[index], two[index]).map { $0.0.microseconds / $0.1.microseconds }.sorted()
+            let gain = median(ratios(one[index], two[index]))
             let bestOne = one[index].min()!.microseconds / Double(count)
             let bestTwo = two[index].min()!.microseconds / Double(count)
-            let againstFloor = zip(two[index], two[0]).map { $0.0.microseconds / $0.1.microseconds }.sorted()
+            let againstFloor = median(ratios(two[index], two[0]))
             print(
-                "| \(item.0) | \(format(bestOne)) | \(format(bestTwo)) | \(format(gains[gains.count / 2])) "
-                    + "| \(format(bestOne / bestTwo)) | \(format3(againstFloor[againstFloor.count / 2])) |"
+                "| \(item.0) | \(format(bestOne)) | \(format(bestTwo)) | \(format(gain)) "
+                    + "| \(format(bestOne / bestTwo)) | \(format3(againstFloor)) |"
             )
         }
     }
@@ -72,6 +72,11 @@ enum Scaling {
             }
         }
         return clock.now - start
+    }
+
+    /// Round by round, each time in `numerators` divided by the time in `denominators`.
+    static func ratios(_ numerators: [Duration], _ denominators: [Duration]) -> [Double] {
+        zip(numerators, denominators).map { $0.microseconds / $1.microseconds }
     }
 
     static func format(_ value: Double) -> String {
