@@ -53,7 +53,7 @@ enum CompactJWSChecks {
         let segments = token.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         try require(Array(Base64URL.encode(jws.header).utf8) == Array(segments[0]), "header does not re-encode")
         try require(Array(Base64URL.encode(jws.payload).utf8) == Array(segments[1]), "payload does not re-encode")
-        let layout = token.withUnsafeBufferPointer { try? CompactJWS.Layout($0, maxBytes: maxBytes) }
+        let layout = try? CompactJWS.Layout(token, maxBytes: maxBytes)
         try require(
             layout?.firstDot == segments[0].count && layout?.secondDot == segments[0].count + 1 + segments[1].count,
             "the layout's dots are not where the token's dots are"
@@ -86,9 +86,7 @@ enum CompactJWSChecks {
     }
 
     private static func parse(_ token: [UInt8], maxBytes: Int) -> Result<CompactJWS, JWTError> {
-        token.withUnsafeBufferPointer { buffer in
-            Result { () throws(JWTError) in try CompactJWS(buffer, maxBytes: maxBytes) }
-        }
+        Result { () throws(JWTError) in try CompactJWS(token, maxBytes: maxBytes) }
     }
 
     private static func same(_ lhs: String?, _ rhs: String?) -> Bool {

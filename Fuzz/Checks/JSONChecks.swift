@@ -11,7 +11,7 @@ import SimbeeJWT
 /// - the limits are exact: one level or one byte less and the same document is refused;
 /// - repeating a member of any object, with its name spelled plainly or fully `\u`-escaped, is
 ///   refused as `duplicateMemberName`;
-/// - the buffer and any-collection entry points agree.
+/// - the array and any-collection entry points agree, and the document reads the same tree.
 enum JSONChecks {
     static func run(_ input: [UInt8]) throws(PropertyViolation) -> Bool {
         let outcome = read(input)
@@ -82,8 +82,9 @@ enum JSONChecks {
         _ bytes: [UInt8],
         limits: StrictJSONReader.Limits = .init()
     ) -> Result<JSONValue, StrictJSONReader.Failure> {
-        bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(StrictJSONReader.Failure) in try StrictJSONReader.read(buffer, limits: limits) }
+        Result { () throws(StrictJSONReader.Failure) in
+            let document = try StrictJSONReader.parse(bytes, limits: limits)
+            return document.value(document.root)
         }
     }
 

@@ -1426,9 +1426,7 @@ private enum Kit {
         var policy = policy(clock: manifest.now, issuer: manifest.issuer, audience: manifest.audience)
         adjust(&policy)
         do {
-            _ = try object.withUnsafeBufferPointer { bytes throws(JWTError) in
-                try ClaimsValidation.validate(bytes, header: parsedHeader, policy: policy)
-            }
+            _ = try ClaimsValidation.validate(payload: object, headerType: parsedHeader.type, policy: policy)
             return nil
         } catch {
             return error.code

@@ -62,11 +62,7 @@ private enum Vectors {
     }
 
     static func verify(_ key: JWTVerificationKey, signature: [UInt8], message: [UInt8]) throws(JWTError) {
-        try signature.withUnsafeBufferPointer { signature throws(JWTError) in
-            try message.withUnsafeBufferPointer { message throws(JWTError) in
-                try key.verify(signature: signature, over: message)
-            }
-        }
+        try key.verify(signature: signature.span, over: message.span)
     }
 
     /// A verifier over `keys` that accepts tokens without `kid`, with the given clock (or the real one).
@@ -267,11 +263,13 @@ struct Ed25519SpeccheckTests {
         let cases = try SpeccheckCase.load()
         for index in [6, 7] {
             let scalar = Array(cases[index].signature[32...])
-            #expect(!scalar.withUnsafeBufferPointer(Ed25519Signature.isReduced), "case \(index)")
+            let isReduced = Ed25519Signature.isReduced(scalar.span)
+            #expect(!isReduced, "case \(index)")
         }
         for speccheck in cases where ![6, 7].contains(speccheck.index) {
             let scalar = Array(speccheck.signature[32...])
-            #expect(scalar.withUnsafeBufferPointer(Ed25519Signature.isReduced), "case \(speccheck.index)")
+            let isReduced = Ed25519Signature.isReduced(scalar.span)
+            #expect(isReduced, "case \(speccheck.index)")
         }
     }
 
@@ -281,11 +279,7 @@ struct Ed25519SpeccheckTests {
             let verifies: Bool
             do {
                 let key = try OpenSSLPublicKey.ed25519(speccheck.publicKey)
-                try speccheck.signature.withUnsafeBufferPointer { signature throws(Ed25519Signature.Failure) in
-                    try speccheck.message.withUnsafeBufferPointer { message throws(Ed25519Signature.Failure) in
-                        try Ed25519Signature.verify(signature, over: message, with: key)
-                    }
-                }
+                try Ed25519Signature.verify(speccheck.signature.span, over: speccheck.message.span, with: key)
                 verifies = true
             } catch {
                 verifies = false

@@ -462,11 +462,7 @@ struct WycheproofJOSESignatureLayerTests {
     static func verdict(_ key: JWTVerificationKey, signature: [UInt8]?, over input: [UInt8]) -> JWTError? {
         guard let signature else { return JWTError(.malformed, "signature segment is not strict base64url") }
         do {
-            try signature.withUnsafeBufferPointer { signature throws(JWTError) in
-                try input.withUnsafeBufferPointer { input throws(JWTError) in
-                    try key.verify(signature: signature, over: input)
-                }
-            }
+            try key.verify(signature: signature.span, over: input.span)
             return nil
         } catch {
             return error

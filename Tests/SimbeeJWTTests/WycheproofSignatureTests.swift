@@ -157,11 +157,7 @@ private enum Wycheproof {
             return .refusedAtImport(error)
         }
         do {
-            try signature.withUnsafeBufferPointer { signature throws(JWTError) in
-                try message.withUnsafeBufferPointer { message throws(JWTError) in
-                    try key.verify(signature: signature, over: message)
-                }
-            }
+            try key.verify(signature: signature.span, over: message.span)
             return .verified
         } catch {
             return .refusedAtVerify(error)

@@ -20,13 +20,7 @@ public struct ClaimsPolicy: Sendable {
     public var issuer: String?
     /// Audiences this service answers to: the token's `aud` (a string or an array of strings) must
     /// contain at least one of them, compared exactly. Empty means `aud` is not checked.
-    public var audiences: [String] {
-        didSet { audienceArrays = audiences.map { [$0] } }
-    }
-    /// Each of ``audiences`` as a one-element array, kept beside it: a token whose `aud` is exactly
-    /// one accepted audience shares that array instead of allocating one (one malloc fewer per
-    /// verification of a usual Simbee token).
-    private(set) var audienceArrays: [[String]]
+    public var audiences: [String]
     /// Whether a token without `exp` is refused. Default `true`.
     public var requiresExpiration: Bool
     /// Clock skew tolerated for `exp` and `nbf`, between 0 and 300 seconds. Default 60 seconds.
@@ -39,12 +33,7 @@ public struct ClaimsPolicy: Sendable {
     private(set) var leewaySeconds: Double
     /// Claims that must be present. `sub`, `iss` and `jti` must then also be non-empty strings, and
     /// any other required claim must not be `null` or an empty string.
-    public var requiredClaims: [String] {
-        didSet { requiredClaimKeys = requiredClaims.map(NameKey.init) }
-    }
-    /// Each of ``requiredClaims`` as a packed name, kept beside it rather than packed on every
-    /// verification.
-    private(set) var requiredClaimKeys: [NameKey]
+    public var requiredClaims: [String]
     /// Accepted header `typ` values (RFC 8725 §3.11), compared case-insensitively with the
     /// `application/` prefix optional. Empty means `typ` is not checked; otherwise it is required.
     public var acceptedTypes: [String]
@@ -74,12 +63,10 @@ public struct ClaimsPolicy: Sendable {
     ) {
         self.issuer = issuer
         self.audiences = audiences
-        self.audienceArrays = audiences.map { [$0] }
         self.requiresExpiration = requiresExpiration
         self.leeway = leeway
         self.leewaySeconds = Self.seconds(leeway)
         self.requiredClaims = requiredClaims
-        self.requiredClaimKeys = requiredClaims.map(NameKey.init)
         self.acceptedTypes = acceptedTypes
         self.clock = { Date() }
     }

@@ -4,42 +4,74 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Applies a ``ClaimsPolicy`` to a verified payload.
+/// Judges a token's claims against a ``ClaimsPolicy``, once they are read.
 enum ClaimsValidation {
     /// Claims that, when required, must be non-empty strings.
     private static let stringClaims: Set<String> = ["iss", "sub", "jti"]
 
-    /// Checks a payload against `policy`: strict JSON whose top-level value is an object, then its claims.
+    /// The payload as a strict JSON document (the header's limits) whose top-level value is an object.
     ///
+    /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` otherwise.
+    static func payloadDocument(_ payload: [UInt8]) throws(JWTError) -> JSONDocument {
+        let document: JSONDocument
+        do {
+            document = try StrictJSONReader.parse(payload, limits: JOSEHeader.jsonLimits)
+        } catch {
+            throw JWTError(.malformed, "payload is not strict JSON (\(error))")
+        }
+        guard document.kind(document.root) == .object else { throw JWTError(.malformed, "payload is not a JSON object") }
+        return document
+    }
+
+    /// Reads a verified payload's registered claims, then judges them against `policy`.
+    ///
+    /// - Parameters:
+    ///   - payload: The payload, whose signature holds.
+    ///   - headerType: The header's `typ`, for ``ClaimsPolicy/acceptedTypes``.
+    ///   - policy: What the claims must satisfy.
     /// - Returns: The registered claims.
     /// - Throws: ``JWTError`` with the first rule the payload breaks.
-    static func validate(_ payload: UnsafeBufferPointer<UInt8>, header: JOSEHeader, policy: ClaimsPolicy)
-        throws(JWTError) -> RegisteredClaims
+    static func validate(payload: [UInt8], headerType: String?, policy: ClaimsPolicy) throws(JWTError)
+        -> RegisteredClaims
     {
-        let members = try ClaimsMembers(validating: payload)
-        var match = RegisteredClaims.PolicyMatch()
-        let claims = try RegisteredClaims(members, sharing: policy, match: &match)
+        let document = try payloadDocument(payload)
+        let claims = try RegisteredClaims(reading: document)
+        try judge(claims, of: document, headerType: headerType, policy: policy)
+        return claims
+    }
+
+    /// Checks read claims against `policy`: times, issuer, audience, required claims (looked up in
+    /// `document`, the payload they were read from) and the header's `typ`.
+    ///
+    /// - Throws: ``JWTError`` with the first rule the claims break.
+    static func judge(
+        _ claims: RegisteredClaims,
+        of document: JSONDocument,
+        headerType: String?,
+        policy: ClaimsPolicy
+    ) throws(JWTError) {
         try checkTime(claims, policy: policy)
 
-        if policy.issuer != nil {
-            guard claims.issuer != nil else { throw JWTError(.missingClaim, "token has no iss") }
-            guard match.issuer else { throw JWTError(.issuerMismatch, "iss is not the expected issuer") }
+        if let issuer = policy.issuer {
+            guard let actual = claims.issuer else { throw JWTError(.missingClaim, "token has no iss") }
+            guard actual.isExactly(issuer) else { throw JWTError(.issuerMismatch, "iss is not the expected issuer") }
         }
         if !policy.audiences.isEmpty {
             guard !claims.audience.isEmpty else { throw JWTError(.missingClaim, "token has no aud") }
-            guard match.audience else {
+            guard claims.audience.contains(where: { actual in policy.audiences.contains { actual.isExactly($0) } })
+            else {
                 throw JWTError(.audienceMismatch, "aud does not contain an accepted audience")
             }
         }
 
-        for (name, key) in zip(policy.requiredClaims, policy.requiredClaimKeys) {
-            guard let value = members.value(named: name, key: key) else {
+        for name in policy.requiredClaims {
+            guard let value = document.member(name, of: document.root) else {
                 throw JWTError(.missingClaim, "token has no \(DiagnosticText.printable(name))")
             }
-            switch value.kind {
+            switch document.kind(value) {
             case .null:
                 throw JWTError(.invalidClaim, "\(DiagnosticText.printable(name)) is null")
-            case .string where value.text.count == 2:  // ""
+            case .string where document.isEmptyString(value):
                 throw JWTError(.invalidClaim, "\(DiagnosticText.printable(name)) is empty")
             case .string:
                 break
@@ -51,12 +83,11 @@ enum ClaimsValidation {
         }
 
         if !policy.acceptedTypes.isEmpty {
-            guard let type = header.type else { throw JWTError(.missingClaim, "header has no typ") }
-            guard policy.acceptedTypes.contains(where: { MediaType.matches(type, $0) }) else {
+            guard let headerType else { throw JWTError(.missingClaim, "header has no typ") }
+            guard policy.acceptedTypes.contains(where: { MediaType.matches(headerType, $0) }) else {
                 throw JWTError(.invalidClaim, "header typ is not an accepted type")
             }
         }
-        return claims
     }
 
     /// `exp` (required unless the policy says otherwise) and `nbf` against the policy's clock and
@@ -73,5 +104,19 @@ enum ClaimsValidation {
         if let notBefore = claims.notBefore?.timeIntervalSince1970 {
             guard now + leeway >= notBefore else { throw JWTError(.notYetValid, "token is not valid yet (nbf)") }
         }
+    }
+}
+
+extension JSONObject {
+    /// A JWT payload as a tree, for tools that print it; the same checks as verification.
+    ///
+    /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` when it is not a strict JSON object.
+    package static func claimsSet(_ payload: [UInt8]) throws(JWTError) -> JSONObject {
+        let document = try ClaimsValidation.payloadDocument(payload)
+        return JSONObject(
+            members: document.members(of: document.root).map {
+                JSONObject.Member(name: document.string($0.name) ?? "", value: document.value($0.value))
+            }
+        )
     }
 }

@@ -28,29 +28,27 @@ enum ES256Signature {
     ///   - message: The JWS signing input (`ASCII(header).ASCII(payload)`), or any message for the
     ///     primitive-level test vectors.
     ///   - key: A P-256 key.
-    static func verify(
-        _ signature: UnsafeBufferPointer<UInt8>,
-        over message: UnsafeBufferPointer<UInt8>,
-        with key: OpenSSLPublicKey
-    ) throws(Failure) {
+    static func verify(_ signature: Span<UInt8>, over message: Span<UInt8>, with key: OpenSSLPublicKey) throws(Failure) {
         guard signature.count == 64 else { throw .wrongLength }
-        let r = UnsafeBufferPointer(rebasing: signature[0..<32])
-        let s = UnsafeBufferPointer(rebasing: signature[32..<64])
+        let r = signature.extracting(0..<32)
+        let s = signature.extracting(32..<64)
         guard isInRange(r), isInRange(s) else { throw .scalarOutOfRange }
 
-        // Digest and DER live on the stack: SEQUENCE { INTEGER r, INTEGER s } is at most
-        // 2 + 2 × (2 + 33) = 72 bytes, with short-form lengths.
-        let status = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32 + 72) { scratch -> Int32 in
-            let digest = scratch.baseAddress!
-            let der = UnsafeMutableBufferPointer(rebasing: scratch[32...])
-            var length = 2
-            length = appendDERInteger(r, to: der, at: length)
-            length = appendDERInteger(s, to: der, at: length)
-            der[0] = 0x30
-            der[1] = UInt8(length - 2)
-            return key.withVerificationContext { contexts in
-                guard let contexts, contexts.hash(message, into: digest) else { return -1 }
-                return EVP_PKEY_verify(contexts.verification, der.baseAddress, length, digest, 32)
+        // SEQUENCE { INTEGER r, INTEGER s }: at most 2 + 2 × (2 + 33) = 72 bytes, so short-form lengths.
+        var der: [UInt8] = [0x30, 0]
+        der.reserveCapacity(72)
+        appendDERInteger(r, to: &der)
+        appendDERInteger(s, to: &der)
+        der[1] = UInt8(der.count - 2)
+
+        let status = unsafe key.withVerificationContext { contexts -> Int32 in
+            guard let contexts = unsafe contexts, let digest = unsafe contexts.sha256(of: message) else { return -1 }
+            // Sound: both buffers are arrays alive for the whole call, passed with their own counts;
+            // EVP_PKEY_verify only reads them and keeps no pointer.
+            return unsafe der.withUnsafeBufferPointer { der in
+                unsafe digest.withUnsafeBufferPointer { digest in
+                    unsafe EVP_PKEY_verify(contexts.verification, der.baseAddress, der.count, digest.baseAddress, digest.count)
+                }
             }
         }
         guard status == 1 else {
@@ -60,9 +58,10 @@ enum ES256Signature {
     }
 
     /// `1 ≤ value ≤ n − 1` for a 32-byte big-endian integer.
-    static func isInRange(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isInRange(_ value: Span<UInt8>) -> Bool {
+        precondition(value.count == 32, "a P-256 scalar is 32 bytes")
         var isZero = true
-        for byte in value where byte != 0 {
+        for index in 0..<32 where value[index] != 0 {
             isZero = false
             break
         }
@@ -73,31 +72,14 @@ enum ES256Signature {
         return false  // equal to n
     }
 
-    /// Writes `value` (32 bytes big-endian, non-zero) as a minimal DER INTEGER at `offset`;
-    /// returns the offset after it.
-    private static func appendDERInteger(
-        _ value: UnsafeBufferPointer<UInt8>,
-        to der: UnsafeMutableBufferPointer<UInt8>,
-        at offset: Int
-    ) -> Int {
+    /// Appends `value` (32 bytes big-endian, non-zero) as a minimal DER INTEGER.
+    private static func appendDERInteger(_ value: Span<UInt8>, to der: inout [UInt8]) {
         var start = 0
         while start < 31, value[start] == 0 { start += 1 }
         let needsPad = value[start] & 0x80 != 0
-        var position = offset
-        der[position] = 0x02
-        der[position + 1] = UInt8(32 - start + (needsPad ? 1 : 0))
-        position += 2
-        if needsPad {
-            der[position] = 0
-            position += 1
-        }
-        // One copy rather than a loop of checked byte stores.
-        let count = 32 - start
-        precondition(position + count <= der.count, "the DER buffer holds both integers")
-        UnsafeMutableRawPointer(der.baseAddress! + position).copyMemory(
-            from: value.baseAddress! + start,
-            byteCount: count
-        )
-        return position + count
+        der.append(0x02)
+        der.append(UInt8(32 - start + (needsPad ? 1 : 0)))
+        if needsPad { der.append(0) }
+        for index in start..<32 { der.append(value[index]) }
     }
 }

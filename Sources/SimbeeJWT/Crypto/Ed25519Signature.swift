@@ -19,17 +19,19 @@ enum Ed25519Signature {
     }
 
     /// Checks `signature` over `message` with the Ed25519 `key`.
-    static func verify(
-        _ signature: UnsafeBufferPointer<UInt8>,
-        over message: UnsafeBufferPointer<UInt8>,
-        with key: OpenSSLPublicKey
-    ) throws(Failure) {
+    static func verify(_ signature: Span<UInt8>, over message: Span<UInt8>, with key: OpenSSLPublicKey) throws(Failure) {
         guard signature.count == 64 else { throw .wrongLength }
-        guard isReduced(UnsafeBufferPointer(rebasing: signature[32..<64])) else { throw .scalarNotReduced }
+        guard isReduced(signature.extracting(32..<64)) else { throw .scalarNotReduced }
 
-        let status = key.withDigestContext { context -> Int32 in
-            guard let context, EVP_DigestVerifyInit(context, nil, nil, nil, key.pointer) == 1 else { return -1 }
-            return EVP_DigestVerify(context, signature.baseAddress, signature.count, message.baseAddress, message.count)
+        let status = unsafe key.withDigestContext { context -> Int32 in
+            guard let context = unsafe context, unsafe EVP_DigestVerifyInit(context, nil, nil, nil, key.pointer) == 1 else { return -1 }
+            // Sound: both spans stay valid for the whole call, passed with their own counts;
+            // EVP_DigestVerify only reads them and keeps no pointer.
+            return unsafe signature.withUnsafeBufferPointer { signature in
+                unsafe message.withUnsafeBufferPointer { message in
+                    unsafe EVP_DigestVerify(context, signature.baseAddress, signature.count, message.baseAddress, message.count)
+                }
+            }
         }
         guard status == 1 else {
             ERR_clear_error()
@@ -38,7 +40,8 @@ enum Ed25519Signature {
     }
 
     /// `S < L` for a 32-byte little-endian scalar.
-    static func isReduced(_ scalar: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isReduced(_ scalar: Span<UInt8>) -> Bool {
+        precondition(scalar.count == 32, "an Ed25519 scalar is 32 bytes")
         for index in stride(from: 31, through: 0, by: -1) where scalar[index] != groupOrderLittleEndian[index] {
             return scalar[index] < groupOrderLittleEndian[index]
         }

@@ -38,17 +38,10 @@ package struct JSONObject: Sendable, Equatable {
     package struct Member: Sendable, Equatable {
         package let name: String
         package let value: JSONValue
-        /// The name's bytes packed for quick comparison.
-        let key: NameKey
 
         package init(name: String, value: JSONValue) {
-            self.init(name: name, value: value, key: NameKey(name))
-        }
-
-        init(name: String, value: JSONValue, key: NameKey) {
             self.name = name
             self.value = value
-            self.key = key
         }
     }
 
@@ -57,11 +50,7 @@ package struct JSONObject: Sendable, Equatable {
 
     /// The value of the member called `name` (compared byte for byte), if present.
     package subscript(name: String) -> JSONValue? {
-        let key = NameKey(name)
-        for member in members where member.key == key && (key.isComplete || member.name.isExactly(name)) {
-            return member.value
-        }
-        return nil
+        members.first { $0.name.isExactly(name) }?.value
     }
 }
 
@@ -120,37 +109,5 @@ extension JSONValue {
             }
         }
         output += "\""
-    }
-}
-
-/// Up to the first eight UTF-8 bytes of a member name, packed, with the name's length: equal keys of
-/// names of at most eight bytes mean equal bytes, so the usual JOSE and claim names (`alg`, `kid`,
-/// `exp`, `scopes` …) compare with one integer comparison.
-struct NameKey: Equatable, Sendable {
-    let packed: UInt64
-    let length: Int
-
-    /// Whether the key holds every byte of the name.
-    var isComplete: Bool { length <= 8 }
-
-    init(_ name: String) {
-        var name = name
-        self = name.withUTF8 { NameKey(bytes: $0) }
-    }
-
-    /// A key given directly, for names known in advance: a constant, where `init(_:)` would be
-    /// run (behind a lazy global's `swift_once`) on every use.
-    init(packed: UInt64, length: Int) {
-        self.packed = packed
-        self.length = length
-    }
-
-    init(bytes: UnsafeBufferPointer<UInt8>) {
-        var packed: UInt64 = 0
-        for index in 0..<min(bytes.count, 8) {
-            packed |= UInt64(bytes[index]) << (8 * UInt64(index))
-        }
-        self.packed = packed
-        self.length = bytes.count
     }
 }

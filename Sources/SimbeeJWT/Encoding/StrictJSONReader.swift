@@ -1,4 +1,4 @@
-/// A strict, bounded RFC 8259 reader for JOSE headers, JWT claims and JWK Sets.
+/// The one strict, bounded RFC 8259 reader, for JOSE headers, JWT claims and JWK Sets.
 ///
 /// Foundation's decoders cannot be the gate: `JSONDecoder` keeps the first of two members with the
 /// same name, `JSONSerialization` the last, and both accept a byte-order mark. Attackers use exactly
@@ -9,7 +9,11 @@
 /// - no `NaN`, `Infinity`, comments, trailing commas, leading zeros or single quotes;
 /// - the whole input is one value, with only JSON whitespace around it;
 /// - nesting depth and input size are capped, so hostile input costs bounded time and stack.
-package struct StrictJSONReader {
+///
+/// It reads a document once and yields a ``JSONDocument``: the bytes it owns and, for each value,
+/// where it stands in them. Everything else (the registered claims, the JOSE header, the
+/// ``JSONValue`` tree) is read from that document, never by parsing the text again.
+package enum StrictJSONReader {
     /// Bounds applied while reading.
     package struct Limits: Sendable {
         /// The deepest nesting of arrays and objects accepted (the top-level value is depth 1).
@@ -37,484 +41,358 @@ package struct StrictJSONReader {
         case trailingData(offset: Int)
     }
 
-    /// Reads one JSON document from `bytes` into a value tree.
+    /// Reads one JSON document.
     ///
     /// - Parameters:
-    ///   - bytes: The document, UTF-8 encoded.
+    ///   - bytes: The document, UTF-8 encoded. The result keeps them.
     ///   - limits: Depth and size bounds.
-    /// - Returns: The parsed value.
+    /// - Returns: The document, every value located.
     /// - Throws: ``Failure`` for anything outside RFC 8259 or past the limits.
-    package static func read(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) throws(Failure)
-        -> JSONValue
-    {
-        try parse(bytes, limits: limits) { reader throws(Failure) in
-            try reader.readValue(depth: 1, into: JSONTreeSink())
-        }
-    }
-
-    /// Reads one JSON document from any byte collection; see ``read(_:limits:)-(UnsafeBufferPointer<UInt8>,_)``.
-    package static func read(_ bytes: some Collection<UInt8>, limits: Limits = Limits()) throws(Failure) -> JSONValue {
-        let result = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(Failure) in try read(buffer, limits: limits) }
-        }
-        if let result { return try result.get() }
-        let copy = Array(bytes)
-        return try copy.withUnsafeBufferPointer { buffer throws(Failure) in try read(buffer, limits: limits) }
-    }
-
-    /// Checks that `bytes` is one document this reader accepts, building nothing, so that a caller
-    /// can then pick members out of it in place with ``ValidatedJSON``. The rules are exactly those
-    /// of ``read(_:limits:)-(UnsafeBufferPointer<UInt8>,_)``: both run the same reader.
-    ///
-    /// - Throws: ``Failure`` for anything outside RFC 8259 or past the limits.
-    package static func validate(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) throws(Failure) {
-        try parse(bytes, limits: limits) { reader throws(Failure) in
-            try reader.readValue(depth: 1, into: ValidatingSink())
-        }
-    }
-
-    /// Checks `bytes` exactly as ``validate(_:limits:)`` does and, in the same pass, returns what
-    /// `sink` made of the members of the top-level object: `nil` when the document is valid but its
-    /// top-level value is not an object.
-    ///
-    /// - Throws: ``Failure`` for anything outside RFC 8259 or past the limits.
-    static func validateObject<Sink: StrictJSONSink>(
-        _ bytes: UnsafeBufferPointer<UInt8>,
-        limits: Limits,
-        into sink: Sink
-    ) throws(Failure) -> Sink.Members? {
-        try parse(bytes, limits: limits) { reader throws(Failure) -> Sink.Members? in
-            guard try reader.peek() == UInt8(ascii: "{") else {
-                _ = try reader.readValue(depth: 1, into: sink)
-                return nil
-            }
-            return try reader.readMembers(depth: 1, into: sink)
-        }
-    }
-
-    /// Runs `read` over `bytes` once the size and the byte-order mark are checked, then checks that
-    /// only whitespace surrounds what it read.
-    private static func parse<Result>(
-        _ bytes: UnsafeBufferPointer<UInt8>,
-        limits: Limits,
-        _ read: (inout StrictJSONReader) throws(Failure) -> Result
-    ) throws(Failure) -> Result {
+    package static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws(Failure) -> JSONDocument {
         guard bytes.count <= limits.maxBytes else { throw .tooLarge }
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
             throw .byteOrderMark
         }
-        // Member names of the objects being read, for the duplicate check: on the stack, so that
-        // typical headers and claims sets allocate nothing for it.
-        return try withUnsafeTemporaryAllocation(of: MemberName.self, capacity: Self.nameStackCapacity) {
-            names throws(Failure) in
-            var reader = StrictJSONReader(bytes: bytes, maxDepth: limits.maxDepth, names: names)
-            reader.skipWhitespace()
-            let result = try read(&reader)
-            reader.skipWhitespace()
-            guard reader.position == bytes.count else { throw .trailingData(offset: reader.position) }
-            return result
+        var parser = Parser(bytes: bytes, maxDepth: limits.maxDepth)
+        parser.skipWhitespace()
+        try parser.readValue(depth: 1)
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else { throw .trailingData(offset: parser.position) }
+        return JSONDocument(bytes: bytes, nodes: parser.nodes)
+    }
+
+    /// Reads one JSON document into a value tree.
+    ///
+    /// - Throws: ``Failure`` for anything outside RFC 8259 or past the limits.
+    package static func read(_ bytes: some Collection<UInt8>, limits: Limits = Limits()) throws(Failure) -> JSONValue {
+        let document = try parse(Array(bytes), limits: limits)
+        return document.value(document.root)
+    }
+
+    /// The reader's state while it walks one document.
+    private struct Parser {
+        let bytes: [UInt8]
+        let maxDepth: Int
+        var position = 0
+        var nodes: [JSONDocument.Node] = []
+
+        /// Objects with more members than this check duplicates with a set rather than by
+        /// comparing each new name with every earlier one.
+        static let linearScanLimit = 16
+
+        init(bytes: [UInt8], maxDepth: Int) {
+            self.bytes = bytes
+            self.maxDepth = maxDepth
+            // A value takes at least two bytes of a document but the last: one allocation for most.
+            nodes.reserveCapacity(min(bytes.count / 2 + 1, 64))
         }
-    }
 
-    /// Names held on the stack across all open objects; past this, or past
-    /// ``linearScanLimit`` names in one object, that object checks duplicates with a set instead.
-    /// 24 names take 960 bytes: `withUnsafeTemporaryAllocation` stays on the stack up to 1 KiB.
-    private static let nameStackCapacity = 24
-    /// The most names one object compares linearly (quadratic work stays small).
-    private static let linearScanLimit = 16
+        mutating func skipWhitespace() {
+            while position < bytes.count {
+                switch bytes[position] {
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                    position += 1
+                default:
+                    return
+                }
+            }
+        }
 
-    /// A member name seen in an open object: where it is in the input, and its packed key.
-    private struct MemberName {
-        var key: NameKey
-        var start: Int
-        var count: Int
-        var hasEscapes: Bool
-    }
+        func peek() throws(Failure) -> UInt8 {
+            guard position < bytes.count else { throw .unexpectedEnd }
+            return bytes[position]
+        }
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private let maxDepth: Int
-    private var position = 0
-    private let names: UnsafeMutableBufferPointer<MemberName>
-    private var nameCount = 0
-
-    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, names: UnsafeMutableBufferPointer<MemberName>) {
-        self.bytes = bytes
-        self.maxDepth = maxDepth
-        self.names = names
-    }
-
-    private mutating func skipWhitespace() {
-        // Compact JSON, what issuers sign, has no whitespace between tokens: one comparison
-        // settles it, and the loop below (a call) runs only when a byte might be whitespace.
-        guard position < bytes.count, bytes[position] <= UInt8(ascii: " ") else { return }
-        skipWhitespaceRun()
-    }
-
-    private mutating func skipWhitespaceRun() {
-        while position < bytes.count {
-            switch bytes[position] {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
-                position += 1
+        /// Reads one value and appends its node (and those of everything inside it).
+        mutating func readValue(depth: Int) throws(Failure) {
+            let start = position
+            switch try peek() {
+            case UInt8(ascii: "{"):
+                try readObject(depth: depth)
+            case UInt8(ascii: "["):
+                try readArray(depth: depth)
+            case UInt8(ascii: "\""):
+                try readString()
+            case UInt8(ascii: "t"):
+                try readLiteral("true")
+                append(.bool, start: start)
+            case UInt8(ascii: "f"):
+                try readLiteral("false")
+                append(.bool, start: start)
+            case UInt8(ascii: "n"):
+                try readLiteral("null")
+                append(.null, start: start)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                try readNumber()
+                append(.number, start: start)
             default:
+                throw .unexpectedByte(offset: position)
+            }
+        }
+
+        /// Appends a scalar that ends at the current position.
+        mutating func append(_ kind: JSONDocument.Kind, start: Int, hasEscapes: Bool = false, isASCII: Bool = true) {
+            nodes.append(
+                JSONDocument.Node(
+                    kind: kind,
+                    hasEscapes: hasEscapes,
+                    isASCII: isASCII,
+                    start: start,
+                    end: position,
+                    next: nodes.count + 1
+                )
+            )
+        }
+
+        mutating func readLiteral(_ literal: String) throws(Failure) {
+            for expected in literal.utf8 {
+                guard position < bytes.count else { throw .unexpectedEnd }
+                guard bytes[position] == expected else { throw .unexpectedByte(offset: position) }
+                position += 1
+            }
+        }
+
+        /// Opens a container's node; ``close(_:)`` completes it once its contents are read.
+        mutating func open(_ kind: JSONDocument.Kind, depth: Int) throws(Failure) -> Int {
+            guard depth <= maxDepth else { throw .tooDeep(offset: position) }
+            nodes.append(JSONDocument.Node(kind: kind, start: position, end: position, next: nodes.count + 1))
+            position += 1  // { or [
+            skipWhitespace()
+            return nodes.count - 1
+        }
+
+        mutating func close(_ container: Int) {
+            position += 1  // } or ]
+            nodes[container].end = position
+            nodes[container].next = nodes.count
+        }
+
+        mutating func readObject(depth: Int) throws(Failure) {
+            let object = try open(.object, depth: depth)
+            if try peek() == UInt8(ascii: "}") {
+                close(object)
                 return
             }
-        }
-    }
-
-    private func peek() throws(Failure) -> UInt8 {
-        guard position < bytes.count else { throw .unexpectedEnd }
-        return bytes[position]
-    }
-
-    private mutating func readValue<Sink: StrictJSONSink>(depth: Int, into sink: Sink) throws(Failure) -> Sink.Value {
-        switch try peek() {
-        case UInt8(ascii: "{"): return try readObject(depth: depth, into: sink)
-        case UInt8(ascii: "["): return try readArray(depth: depth, into: sink)
-        case UInt8(ascii: "\""): return sink.string(try readString())
-        case UInt8(ascii: "t"): try readLiteral("true"); return sink.bool(true)
-        case UInt8(ascii: "f"): try readLiteral("false"); return sink.bool(false)
-        case UInt8(ascii: "n"): try readLiteral("null"); return sink.null()
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            let start = position
-            return try sink.number(try readNumber(), offset: start)
-        default: throw .unexpectedByte(offset: position)
-        }
-    }
-
-    private mutating func readLiteral(_ literal: StaticString) throws(Failure) {
-        let count = literal.utf8CodeUnitCount
-        guard bytes.count - position >= count else { throw .unexpectedEnd }
-        for index in 0..<count where bytes[position + index] != literal.utf8Start[index] {
-            throw .unexpectedByte(offset: position + index)
-        }
-        position += count
-    }
-
-    private mutating func readObject<Sink: StrictJSONSink>(depth: Int, into sink: Sink) throws(Failure) -> Sink.Value {
-        sink.object(try readMembers(depth: depth, into: sink))
-    }
-
-    /// Reads an object and returns what `sink` made of its members.
-    private mutating func readMembers<Sink: StrictJSONSink>(depth: Int, into sink: Sink) throws(Failure)
-        -> Sink.Members
-    {
-        guard depth <= maxDepth else { throw .tooDeep(offset: position) }
-        position += 1  // {
-        var members = sink.beginObject(depth: depth)
-        skipWhitespace()
-        if try peek() == UInt8(ascii: "}") {
-            position += 1
-            return members
-        }
-        let firstName = nameCount
-        defer { nameCount = firstName }
-        var overflow: Set<[UInt8]>?  // once the object outgrows the linear scan or the stack
-        while true {
-            guard try peek() == UInt8(ascii: "\"") else { throw .unexpectedByte(offset: position) }
-            let nameOffset = position
-            let name = try readString()
-            let key = name.key
-            if overflow == nil, nameCount - firstName >= Self.linearScanLimit || nameCount == names.count {
-                overflow = Set((firstName..<nameCount).map { token(names[$0]).decodedBytes })
-            }
-            if overflow != nil {
-                guard overflow!.insert(name.decodedBytes).inserted else {
-                    throw .duplicateMemberName(offset: nameOffset)
+            var memberCount = 0
+            var names: Set<[UInt8]>?  // once the object outgrows the linear scan
+            repeat {
+                guard try peek() == UInt8(ascii: "\"") else { throw .unexpectedByte(offset: position) }
+                let nameOffset = position
+                try readString()
+                let name = nodes.count - 1
+                if names == nil, memberCount == Self.linearScanLimit {
+                    names = Set(JSONDocument.Members(nodes: nodes, object: object, end: name).map { decoded($0.name) })
                 }
-            } else {
-                for index in firstName..<nameCount where names[index].key == key {
-                    if key.isComplete || token(names[index]).hasSameText(as: name) {
+                if names != nil {
+                    guard names!.insert(decoded(name)).inserted else { throw .duplicateMemberName(offset: nameOffset) }
+                } else {
+                    for earlier in JSONDocument.Members(nodes: nodes, object: object, end: name)
+                    where sameName(earlier.name, name) {
                         throw .duplicateMemberName(offset: nameOffset)
                     }
                 }
-                names[nameCount] = MemberName(
-                    key: key,
-                    start: name.raw.baseAddress! - bytes.baseAddress!,
-                    count: name.raw.count,
-                    hasEscapes: name.hasEscapes
-                )
-                nameCount += 1
+                memberCount += 1
+                skipWhitespace()
+                guard try peek() == UInt8(ascii: ":") else { throw .unexpectedByte(offset: position) }
+                position += 1
+                skipWhitespace()
+                try readValue(depth: depth + 1)
+            } while try hasMore(before: UInt8(ascii: "}"))
+            close(object)
+        }
+
+        mutating func readArray(depth: Int) throws(Failure) {
+            let array = try open(.array, depth: depth)
+            if try peek() == UInt8(ascii: "]") {
+                close(array)
+                return
             }
-            skipWhitespace()
-            guard try peek() == UInt8(ascii: ":") else { throw .unexpectedByte(offset: position) }
-            position += 1
-            skipWhitespace()
-            let valueStart = position
-            let value = try readValue(depth: depth + 1, into: sink)
-            let text = UnsafeBufferPointer(rebasing: bytes[valueStart..<position])
-            sink.addMember(name, key: key, value: value, text: text, to: &members)
+            repeat {
+                try readValue(depth: depth + 1)
+            } while try hasMore(before: UInt8(ascii: "]"))
+            close(array)
+        }
+
+        /// After a member or an element: `true` past a `,`, `false` at `closing` (left for ``close(_:)``).
+        mutating func hasMore(before closing: UInt8) throws(Failure) -> Bool {
             skipWhitespace()
             switch try peek() {
             case UInt8(ascii: ","):
                 position += 1
                 skipWhitespace()
-            case UInt8(ascii: "}"):
-                position += 1
-                return members
+                return true
+            case closing:
+                return false
             default:
                 throw .unexpectedByte(offset: position)
             }
         }
-    }
 
-    private func token(_ name: MemberName) -> JSONStringToken {
-        JSONStringToken(
-            raw: UnsafeBufferPointer(rebasing: bytes[name.start..<(name.start + name.count)]),
-            hasEscapes: name.hasEscapes
-        )
-    }
-
-    private mutating func readArray<Sink: StrictJSONSink>(depth: Int, into sink: Sink) throws(Failure) -> Sink.Value {
-        guard depth <= maxDepth else { throw .tooDeep(offset: position) }
-        position += 1  // [
-        var elements = sink.beginArray()
-        skipWhitespace()
-        if try peek() == UInt8(ascii: "]") {
-            position += 1
-            return sink.array(elements)
-        }
-        while true {
-            sink.addElement(try readValue(depth: depth + 1, into: sink), to: &elements)
-            skipWhitespace()
-            switch try peek() {
-            case UInt8(ascii: ","):
-                position += 1
-                skipWhitespace()
-            case UInt8(ascii: "]"):
-                position += 1
-                return sink.array(elements)
-            default:
-                throw .unexpectedByte(offset: position)
+        /// Whether two member names decode to the same bytes.
+        func sameName(_ first: Int, _ second: Int) -> Bool {
+            let a = nodes[first]
+            let b = nodes[second]
+            if !a.hasEscapes, !b.hasEscapes {
+                return bytes[a.start..<a.end] == bytes[b.start..<b.end]
             }
+            return decoded(first) == decoded(second)
         }
-    }
 
-    /// Reads a number's text, checked against the RFC 8259 grammar.
-    private mutating func readNumber() throws(Failure) -> UnsafeBufferPointer<UInt8> {
-        let start = position
-        if bytes[position] == UInt8(ascii: "-") { position += 1 }
-        // Integer part: a single 0, or a non-zero digit followed by digits.
-        guard position < bytes.count else { throw .invalidNumber(offset: start) }
-        if bytes[position] == UInt8(ascii: "0") {
-            position += 1
-        } else if isDigit(bytes[position]) {
-            skipDigits()
-        } else {
-            throw .invalidNumber(offset: start)
+        func decoded(_ node: Int) -> [UInt8] {
+            JSONDocument.decodeString(bytes, nodes[node])
         }
-        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
-            position += 1
-            guard position < bytes.count, isDigit(bytes[position]) else { throw .invalidNumber(offset: start) }
-            skipDigits()
-        }
-        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
-            position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+
+        /// Checks a number's text against the RFC 8259 grammar.
+        mutating func readNumber() throws(Failure) {
+            let start = position
+            if bytes[position] == UInt8(ascii: "-") { position += 1 }
+            // Integer part: a single 0, or a non-zero digit followed by digits.
+            guard position < bytes.count else { throw .invalidNumber(offset: start) }
+            if bytes[position] == UInt8(ascii: "0") {
                 position += 1
+            } else if isDigit(at: position) {
+                skipDigits()
+            } else {
+                throw .invalidNumber(offset: start)
             }
-            guard position < bytes.count, isDigit(bytes[position]) else { throw .invalidNumber(offset: start) }
-            skipDigits()
-        }
-        return UnsafeBufferPointer(rebasing: bytes[start..<position])
-    }
-
-    private func isDigit(_ byte: UInt8) -> Bool {
-        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
-    }
-
-    private mutating func skipDigits() {
-        while position < bytes.count, isDigit(bytes[position]) { position += 1 }
-    }
-
-    /// Reads a string token, checking its escapes and its UTF-8 without decoding it.
-    private mutating func readString() throws(Failure) -> JSONStringToken {
-        let start = position
-        position += 1  // opening quote
-        var hasEscapes = false
-        var isASCII = true
-        while true {
-            position = endOfPlainRun(from: position)
-            guard position < bytes.count else { throw .unexpectedEnd }
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") { break }
-            if byte == UInt8(ascii: "\\") {
-                hasEscapes = true
+            if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
                 position += 1
-                guard position < bytes.count else { throw .unexpectedEnd }
-                let escaped = bytes[position]
+                guard isDigit(at: position) else { throw .invalidNumber(offset: start) }
+                skipDigits()
+            }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
                 position += 1
-                switch escaped {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    break
-                case UInt8(ascii: "u"):
-                    try checkUnicodeEscape()
-                default:
-                    throw .invalidString(offset: position - 1)
+                if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                    position += 1
                 }
+                guard isDigit(at: position) else { throw .invalidNumber(offset: start) }
+                skipDigits()
+            }
+        }
+
+        func isDigit(at index: Int) -> Bool {
+            index < bytes.count && bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9")
+        }
+
+        mutating func skipDigits() {
+            while isDigit(at: position) { position += 1 }
+        }
+
+        /// Reads a string, checking its escapes and its UTF-8; its node spans the bytes between the
+        /// quotes, escapes not yet decoded.
+        mutating func readString() throws(Failure) {
+            let quote = position
+            position += 1
+            var hasEscapes = false
+            var isASCII = true
+            while true {
+                guard position < bytes.count else { throw .unexpectedEnd }
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") { break }
+                if byte == UInt8(ascii: "\\") {
+                    hasEscapes = true
+                    position += 1
+                    guard position < bytes.count else { throw .unexpectedEnd }
+                    let escaped = bytes[position]
+                    position += 1
+                    switch escaped {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        break
+                    case UInt8(ascii: "u"):
+                        try checkUnicodeEscape()
+                    default:
+                        throw .invalidString(offset: position - 1)
+                    }
+                    continue
+                }
+                if byte < 0x20 { throw .invalidString(offset: position) }
+                if byte >= 0x80 { isASCII = false }
+                position += 1
+            }
+            // Escapes are ASCII and stand for whole scalars, and a multi-byte sequence cut by an
+            // escape is invalid here too, so checking the raw bytes checks the decoded text.
+            if !isASCII, !UTF8Validation.isValid(bytes[(quote + 1)..<position]) { throw .invalidUTF8(offset: quote) }
+            nodes.append(
+                JSONDocument.Node(
+                    kind: .string,
+                    hasEscapes: hasEscapes,
+                    isASCII: isASCII,
+                    start: quote + 1,
+                    end: position,
+                    next: nodes.count + 1
+                )
+            )
+            position += 1  // closing quote
+        }
+
+        /// Checks the `XXXX` of a `\uXXXX` escape (and the low half of a surrogate pair). Lone
+        /// surrogates are refused: they name no character, and parsers disagree on what to make of them.
+        mutating func checkUnicodeEscape() throws(Failure) {
+            let escapeStart = position - 2
+            let first = try readHex4()
+            switch first {
+            case 0xD800...0xDBFF:
+                guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"),
+                    bytes[position + 1] == UInt8(ascii: "u")
+                else {
+                    throw .invalidString(offset: escapeStart)
+                }
+                position += 2
+                let second = try readHex4()
+                guard (0xDC00...0xDFFF).contains(second) else { throw .invalidString(offset: escapeStart) }
+            case 0xDC00...0xDFFF:
+                throw .invalidString(offset: escapeStart)
+            default:
+                break
+            }
+        }
+
+        mutating func readHex4() throws(Failure) -> UInt32 {
+            guard bytes.count - position >= 4 else { throw .unexpectedEnd }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                guard let digit = JSONDocument.hexValue(bytes[position]) else {
+                    throw .invalidString(offset: position)
+                }
+                value = value << 4 | UInt32(digit)
+                position += 1
+            }
+            return value
+        }
+    }
+}
+
+/// UTF-8 well-formedness without decoding.
+enum UTF8Validation {
+    /// Whether `bytes` is well-formed UTF-8 as the Unicode Standard's table 3-7 defines it: no
+    /// overlong forms, no surrogates, nothing past U+10FFFF, no truncated or stray continuation byte.
+    static func isValid(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
                 continue
             }
-            if byte < 0x20 { throw .invalidString(offset: position) }
-            isASCII = false  // byte ≥ 0x80: the run stops at every one
-            position += 1
-        }
-        let raw = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<position])
-        position += 1  // closing quote
-        // Escapes are ASCII and produce whole scalars, and a multi-byte sequence cut by an escape is
-        // invalid here too, so checking the raw bytes checks the decoded text.
-        if !isASCII, !UTF8Validation.isValid(raw) { throw .invalidUTF8(offset: start) }
-        return JSONStringToken(raw: raw, hasEscapes: hasEscapes)
-    }
-
-    /// The index of the first byte at or after `index` that a string cannot simply pass over: `"`,
-    /// `\`, a control character or a non-ASCII byte (or the end of the input). Looks at eight bytes
-    /// at a time while eight remain; string contents are most of what headers and claims hold.
-    private func endOfPlainRun(from index: Int) -> Int {
-        var index = index
-        while bytes.count - index >= 8 {
-            let word = UInt64(
-                littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
-            )
-            let special = Self.specialLanes(word)
-            if special != 0 { return index + special.trailingZeroBitCount / 8 }
-            index += 8
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
-            index += 1
-        }
-        return index
-    }
-
-    /// Sets the high bit of each byte lane of `word` (first input byte in the low lane) that holds a
-    /// control character, `"`, `\` or a byte ≥ 0x80. The subtraction tricks can also flag a lane
-    /// above a flagged one (a borrow moves up), never below, so the lowest flag is always exact.
-    private static func specialLanes(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        func zeroLanes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highBits }
-        let control = (word &- 0x20 &* ones) & ~word & highBits  // lanes below 0x20
-        let quote = zeroLanes(word ^ (0x22 &* ones))
-        let backslash = zeroLanes(word ^ (0x5C &* ones))
-        return control | quote | backslash | (word & highBits)
-    }
-
-    /// Checks the `XXXX` of a `\uXXXX` escape (and the low half of a surrogate pair). Lone
-    /// surrogates are refused: they name no character, and parsers disagree on what to make of them.
-    private mutating func checkUnicodeEscape() throws(Failure) {
-        let escapeStart = position - 2
-        let first = try readHex4()
-        switch first {
-        case 0xD800...0xDBFF:
-            guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"),
-                bytes[position + 1] == UInt8(ascii: "u")
-            else {
-                throw .invalidString(offset: escapeStart)
+            // The lead byte fixes the length and the allowed range of the second byte.
+            let length: Int
+            var low: UInt8 = 0x80
+            var high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return false
             }
-            position += 2
-            let second = try readHex4()
-            guard (0xDC00...0xDFFF).contains(second) else { throw .invalidString(offset: escapeStart) }
-        case 0xDC00...0xDFFF:
-            throw .invalidString(offset: escapeStart)
-        default:
-            break
+            guard bytes.endIndex - index >= length, (low...high).contains(bytes[index + 1]) else { return false }
+            for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return false }
+            index += length
         }
+        return true
     }
-
-    private mutating func readHex4() throws(Failure) -> UInt32 {
-        guard bytes.count - position >= 4 else { throw .unexpectedEnd }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let digit = JSONStringToken.hexValue(bytes[position]) else { throw .invalidString(offset: position) }
-            value = value << 4 | UInt32(digit)
-            position += 1
-        }
-        return value
-    }
-}
-
-/// What ``StrictJSONReader`` reports as it reads. The reader checks the grammar, the limits and
-/// duplicate names whatever the sink; a sink only decides what to build.
-protocol StrictJSONSink {
-    associatedtype Value
-    associatedtype Members
-    associatedtype Elements
-    func null() -> Value
-    func bool(_ value: Bool) -> Value
-    /// A number's text, already checked against the grammar.
-    func number(_ text: UnsafeBufferPointer<UInt8>, offset: Int) throws(StrictJSONReader.Failure) -> Value
-    func string(_ token: JSONStringToken) -> Value
-    /// An object begins, `depth` levels down (the top-level value is at depth 1).
-    func beginObject(depth: Int) -> Members
-    /// A member of an object; `text` is the value exactly as it stands in the document.
-    func addMember(
-        _ name: JSONStringToken,
-        key: NameKey,
-        value: Value,
-        text: UnsafeBufferPointer<UInt8>,
-        to members: inout Members
-    )
-    func object(_ members: Members) -> Value
-    func beginArray() -> Elements
-    func addElement(_ value: Value, to elements: inout Elements)
-    func array(_ elements: Elements) -> Value
-}
-
-/// Builds nothing: validation only.
-private struct ValidatingSink: StrictJSONSink {
-    func null() {}
-    func bool(_ value: Bool) {}
-    func number(_ text: UnsafeBufferPointer<UInt8>, offset: Int) {}
-    func string(_ token: JSONStringToken) {}
-    func beginObject(depth: Int) {}
-    func addMember(
-        _ name: JSONStringToken,
-        key: NameKey,
-        value: Void,
-        text: UnsafeBufferPointer<UInt8>,
-        to members: inout Void
-    ) {}
-    func object(_ members: Void) {}
-    func beginArray() {}
-    func addElement(_ value: Void, to elements: inout Void) {}
-    func array(_ elements: Void) {}
-}
-
-/// Builds a ``JSONValue`` tree.
-private struct JSONTreeSink: StrictJSONSink {
-    func null() -> JSONValue { .null }
-    func bool(_ value: Bool) -> JSONValue { .bool(value) }
-
-    func number(_ text: UnsafeBufferPointer<UInt8>, offset: Int) throws(StrictJSONReader.Failure) -> JSONValue {
-        let text = String(decoding: text, as: UTF8.self)
-        // The grammar is a subset of what Double's parser takes; only overflow can remain, which it
-        // reports as an infinite value.
-        guard let value = Double(text) else { throw .invalidNumber(offset: offset) }
-        return .number(JSONNumber(text: text, value: value))
-    }
-
-    func string(_ token: JSONStringToken) -> JSONValue { .string(token.string) }
-
-    func beginObject(depth: Int) -> [JSONObject.Member] { [] }
-
-    func addMember(
-        _ name: JSONStringToken,
-        key: NameKey,
-        value: JSONValue,
-        text: UnsafeBufferPointer<UInt8>,
-        to members: inout [JSONObject.Member]
-    ) {
-        if members.isEmpty { members.reserveCapacity(8) }  // one allocation for a typical header or claims set
-        members.append(JSONObject.Member(name: name.string, value: value, key: key))
-    }
-
-    func object(_ members: [JSONObject.Member]) -> JSONValue { .object(JSONObject(members: members)) }
-
-    func beginArray() -> [JSONValue] { [] }
-    func addElement(_ value: JSONValue, to elements: inout [JSONValue]) {
-        if elements.isEmpty { elements.reserveCapacity(4) }
-        elements.append(value)
-    }
-    func array(_ elements: [JSONValue]) -> JSONValue { .array(elements) }
 }

@@ -6,6 +6,8 @@
 package struct JOSEHeader: Sendable {
     /// `alg`, exactly as written.
     package let algorithmName: String
+    /// The supported algorithm `alg` names, if any.
+    package let algorithm: JWTAlgorithm?
     /// `kid`.
     package let keyID: String?
     /// `typ`.
@@ -16,35 +18,35 @@ package struct JOSEHeader: Sendable {
     /// JSON limits for headers and claims: a token is at most a few KiB, so depth is what matters.
     package static let jsonLimits = StrictJSONReader.Limits(maxDepth: 32, maxBytes: 1 << 20)
 
-    /// Parses the decoded header bytes. The members are read in place, without building a tree.
+    /// Parses the decoded header bytes: strict JSON whose top-level value is an object.
     ///
     /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` or
     ///   ``JWTError/Code/unsupportedCriticalHeader``.
-    package init(decoded bytes: UnsafeBufferPointer<UInt8>) throws(JWTError) {
+    package init(decoded bytes: [UInt8]) throws(JWTError) {
+        let document: JSONDocument
         do {
-            try StrictJSONReader.validate(bytes, limits: Self.jsonLimits)
+            document = try StrictJSONReader.parse(bytes, limits: Self.jsonLimits)
         } catch {
             throw JWTError(.malformed, "header is not strict JSON (\(error))")
         }
-        let object = ValidatedJSON.root(bytes)
-        guard object.kind == .object else { throw JWTError(.malformed, "header is not a JSON object") }
+        guard document.kind(document.root) == .object else { throw JWTError(.malformed, "header is not a JSON object") }
 
-        var alg: ValidatedJSON.Value?
-        var kid: ValidatedJSON.Value?
-        var typ: ValidatedJSON.Value?
-        var cty: ValidatedJSON.Value?
+        var alg: Int?
+        var kid: Int?
+        var typ: Int?
+        var cty: Int?
         var hasCrit = false
         var hasB64 = false
         var hasEnc = false
-        ValidatedJSON.forEachMember(of: object) { name, value in
-            switch name.key {
-            case Names.alg: alg = value
-            case Names.kid: kid = value
-            case Names.typ: typ = value
-            case Names.cty: cty = value
-            case Names.crit: hasCrit = true
-            case Names.b64: hasB64 = true
-            case Names.enc: hasEnc = true
+        for (name, value) in document.members(of: document.root) {
+            switch document.asciiString(name) {
+            case "alg": alg = value
+            case "kid": kid = value
+            case "typ": typ = value
+            case "cty": cty = value
+            case "crit": hasCrit = true
+            case "b64": hasB64 = true
+            case "enc": hasEnc = true
             default: break  // jwk, jku, x5u, x5c …: keys come only from the key source
             }
         }
@@ -62,13 +64,14 @@ package struct JOSEHeader: Sendable {
         }
 
         guard let alg else { throw JWTError(.malformed, "header has no alg") }
-        guard let algorithmName = alg.stringToken?.string else {
+        guard let algorithmName = document.string(alg) else {
             throw JWTError(.malformed, "header alg is not a string")
         }
         self.algorithmName = algorithmName
-        self.keyID = try Self.optionalString(kid, "kid")
-        self.type = try Self.optionalString(typ, "typ")
-        self.contentType = try Self.optionalString(cty, "cty")
+        self.algorithm = JWTAlgorithm(name: algorithmName)
+        self.keyID = try Self.optionalString(kid, "kid", in: document)
+        self.type = try Self.optionalString(typ, "typ", in: document)
+        self.contentType = try Self.optionalString(cty, "cty", in: document)
 
         // RFC 7519 §5.2 / §7.2: cty "JWT" marks a nested token; only one layer would be verified.
         if let contentType, MediaType.matches(contentType, "jwt") {
@@ -76,25 +79,11 @@ package struct JOSEHeader: Sendable {
         }
     }
 
-    /// Parses decoded header bytes held in an array; see ``init(decoded:)-(UnsafeBufferPointer<UInt8>)``.
-    package init(decoded bytes: [UInt8]) throws(JWTError) {
-        self = try bytes.withUnsafeBufferPointer { buffer throws(JWTError) in try JOSEHeader(decoded: buffer) }
-    }
-
-    /// The header members read here, as packed keys (every name fits, so a key match is a name match).
-    private enum Names {
-        static let alg = NameKey("alg")
-        static let kid = NameKey("kid")
-        static let typ = NameKey("typ")
-        static let cty = NameKey("cty")
-        static let crit = NameKey("crit")
-        static let b64 = NameKey("b64")
-        static let enc = NameKey("enc")
-    }
-
-    private static func optionalString(_ value: ValidatedJSON.Value?, _ name: String) throws(JWTError) -> String? {
+    private static func optionalString(_ value: Int?, _ name: String, in document: JSONDocument) throws(JWTError)
+        -> String?
+    {
         guard let value else { return nil }
-        guard let string = value.stringToken?.string else {
+        guard let string = document.string(value) else {
             throw JWTError(.malformed, "header \(name) is not a string")
         }
         return string

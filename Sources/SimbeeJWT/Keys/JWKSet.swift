@@ -42,13 +42,6 @@ public struct JWKSet: JWTKeySource, Sendable {
 
     /// The keys that have a `kid`, by `kid`.
     let keysByID: [ExactText: JWTVerificationKey]
-    /// The same keys in a list when there are at most ``maxKeysScanned`` of them, as issuers'
-    /// sets usually hold: comparing the token's `kid` with each reuses code the verifier runs
-    /// anyway, where hashing it ran code of its own (measured per ES256 verification with the
-    /// four-key fixture set: 31 fewer lines to fetch into the instruction cache,
-    /// `Scripts/profile.sh --icache`). It runs on every verification and every token-cache hit.
-    private let fewKeysWithID: [(keyID: String, key: JWTVerificationKey)]?
-    private static let maxKeysScanned = 8
     /// Usable keys without a `kid`; selectable only by verifiers that do not require one.
     let keysWithoutID: [JWTVerificationKey]
 
@@ -127,7 +120,6 @@ public struct JWKSet: JWTKeySource, Sendable {
             throw JWTError(.invalidKeySet, "JWK Set has no usable key (\(skipped.count) skipped)")
         }
         self.keysByID = byID
-        self.fewKeysWithID = byID.count <= Self.maxKeysScanned ? byID.map { ($0.key.string, $0.value) } : nil
         self.keysWithoutID = withoutID
         self.skippedKeys = skipped
     }
@@ -146,12 +138,6 @@ public struct JWKSet: JWTKeySource, Sendable {
     ///   a token without `kid`, when no key or more than one key could verify it.
     public func key(for keyID: String?, algorithm: JWTAlgorithm) throws(JWTError) -> JWTVerificationKey {
         if let keyID {
-            if let fewKeysWithID {
-                guard let entry = fewKeysWithID.first(where: { $0.keyID.isExactly(keyID) }) else {
-                    throw JWTError(.unknownKey, "no usable key has the token's kid")
-                }
-                return entry.key
-            }
             guard let key = keysByID[ExactText(keyID)] else {
                 throw JWTError(.unknownKey, "no usable key has the token's kid")
             }
@@ -169,8 +155,10 @@ public struct JWKSet: JWTKeySource, Sendable {
     }
 }
 
-extension JWKSet: ImmediateKeySource {
-    func keyWithoutWaiting(for keyID: String?, algorithm: JWTAlgorithm) -> JWTVerificationKey? {
+extension JWKSet {
+    /// The key ``key(for:algorithm:)`` returns, or `nil` when it would throw: the set is in memory,
+    /// so the verifier never has to wait for it.
+    public func cachedKey(for keyID: String?, algorithm: JWTAlgorithm) -> JWTVerificationKey? {
         try? key(for: keyID, algorithm: algorithm)
     }
 }

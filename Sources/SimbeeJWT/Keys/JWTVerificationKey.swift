@@ -65,7 +65,7 @@ public final class JWTVerificationKey: Sendable {
     /// Verifies `signature` over `message`.
     ///
     /// - Returns: nothing; throws when the signature is malformed or does not verify.
-    func verify(signature: UnsafeBufferPointer<UInt8>, over message: UnsafeBufferPointer<UInt8>) throws(JWTError) {
+    func verify(signature: Span<UInt8>, over message: Span<UInt8>) throws(JWTError) {
         switch kind {
         case .p256:
             do {

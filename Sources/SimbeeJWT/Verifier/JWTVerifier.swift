@@ -14,6 +14,9 @@ import Foundation
 /// 4. the signature;
 /// 5. only then the payload, as strict JSON, and the ``ClaimsPolicy``.
 ///
+/// The key is taken from ``JWTKeySource/cachedKey(for:algorithm:)`` when the source has it at hand,
+/// so the usual verification never suspends; otherwise ``JWTKeySource/key(for:algorithm:)`` is awaited.
+///
 /// Successful verifications are remembered (``Configuration/tokenCache``): the same token bytes
 /// presented again skip steps 1–5, but `exp`/`nbf` are re-checked against the clock and the key
 /// that verified the token must still be the one the key source returns for its `kid`.
@@ -131,13 +134,9 @@ public struct JWTVerifier: Sendable {
     }
 
     private let keys: any JWTKeySource
-    /// `keys`, when it can answer without suspending.
-    private let immediateKeys: (any ImmediateKeySource)?
     private let configuration: Configuration
     /// Shared by every copy of this verifier.
     let tokenCache: VerifiedTokenCache?
-    /// Shared by every copy of this verifier.
-    private let headers = HeaderMemo()
 
     /// Creates a verifier.
     ///
@@ -148,7 +147,6 @@ public struct JWTVerifier: Sendable {
     public init(keys: some JWTKeySource, configuration: Configuration = Configuration()) throws(JWTError) {
         try configuration.validate()
         self.keys = keys
-        self.immediateKeys = keys as? any ImmediateKeySource
         self.configuration = configuration
         self.tokenCache = configuration.tokenCache.map {
             VerifiedTokenCache(capacity: $0.capacity, maxBytes: $0.maxBytes)
@@ -164,98 +162,96 @@ public struct JWTVerifier: Sendable {
     /// - Returns: The verified token.
     /// - Throws: ``JWTError``; its ``JWTError/code`` says why the token was refused.
     public func verify(_ token: String) async throws(JWTError) -> VerifiedJWT {
-        // The size limit comes first even for the cache: hashing a huge input is work too.
-        if let tokenCache, token.utf8.count <= configuration.maxTokenBytes, let hit = tokenCache.lookup(token) {
-            do {
-                try ClaimsValidation.checkTime(hit.token.claims, policy: configuration.claims)
-            } catch {
-                tokenCache.remove(token)
-                throw error
-            }
-            let header = hit.token.header
-            let current: JWTVerificationKey?
-            if let immediate = immediateKeys?.keyWithoutWaiting(for: header.keyID, algorithm: header.algorithm) {
-                current = immediate
-            } else {
-                current = try? await keys.key(for: header.keyID, algorithm: header.algorithm)
-            }
-            if let current, current === hit.key { return hit.token }
-            // The key left the set (or its kid now names another key): verify from scratch.
-            tokenCache.remove(token)
-        }
-
-        // Usually the key is at hand: then the whole verification is one synchronous pass over the
-        // token's bytes, with the signature and payload decoded into temporary storage.
-        if let immediateKeys {
-            let verified = try withParsed(token) { parsed throws(JWTError) -> (VerifiedJWT, JWTVerificationKey)? in
-                guard let key = immediateKeys.keyWithoutWaiting(for: parsed.header.keyID, algorithm: parsed.algorithm)
-                else { return nil }
-                return (try finish(parsed, with: key), key)
-            }
-            if let (verified, key) = verified {
-                tokenCache?.insert(token, verified: verified, key: key)
-                return verified
-            }
-        }
-        // The key lookup may suspend: the token is parsed, and refused if it is malformed, before
-        // the lookup, and parsed again after it (the header from the memo), so that nothing decoded
-        // has to be kept across the suspension.
-        let (keyID, algorithm) = try withParsed(token) { parsed throws(JWTError) in
-            (parsed.header.keyID, parsed.algorithm)
-        }
-        let key = try await keys.key(for: keyID, algorithm: algorithm)
-        let verified = try withParsed(token) { parsed throws(JWTError) in try finish(parsed, with: key) }
+        if let remembered = try await rememberedVerification(of: token) { return remembered }
+        let parsed = try parse(token)
+        let key = try await key(for: parsed.header.keyID, algorithm: parsed.algorithm)
+        let verified = try verify(parsed, with: key)
         tokenCache?.insert(token, verified: verified, key: key)
         return verified
     }
 
-    /// Parses `token` and runs `body` on the result while the token's bytes are at hand: the size
-    /// limit, the layout, the header, the algorithm's place on the allow-list, the payload and the
-    /// signature as strict base64url (decoded into temporary storage, on the stack when small), and
-    /// the `kid` when one is required, in that order.
-    private func withParsed<Result>(
-        _ token: String,
-        _ body: (borrowing ParsedToken) throws(JWTError) -> Result
-    ) throws(JWTError) -> Result {
-        try withUTF8Bytes(of: token) { bytes throws(JWTError) -> Result in
-            let layout = try CompactJWS.Layout(bytes, maxBytes: configuration.maxTokenBytes)
-            let parsedHeader = try headers.header(of: layout.header(of: bytes)) { segment throws(JWTError) in
-                try CompactJWS.withDecoded(segment, "header") { decoded throws(JWTError) in
-                    try JOSEHeader(decoded: decoded)
-                }
-            }
-            let algorithm = try allowedAlgorithm(parsedHeader.algorithm)
-            return try CompactJWS.withDecoded(layout.payload(of: bytes), "payload") { payload throws(JWTError) in
-                try CompactJWS.withDecoded(layout.signature(of: bytes), "signature") { signature throws(JWTError) in
-                    if configuration.requiresKeyID, parsedHeader.header.keyID == nil {
-                        throw JWTError(.unknownKey, "token has no kid")
-                    }
-                    return try body(
-                        ParsedToken(
-                            token: token,
-                            bytes: bytes,
-                            layout: layout,
-                            parsedHeader: parsedHeader,
-                            algorithm: algorithm,
-                            payload: payload,
-                            signature: signature
-                        )
-                    )
-                }
-            }
+    /// The verified-token cache, in front of the verification: a token verified before, whose
+    /// `exp` and `nbf` still hold and whose key source still returns the very key that verified it.
+    ///
+    /// - Returns: The remembered verification, or `nil` to verify the token from scratch.
+    /// - Throws: ``JWTError`` when the remembered token has expired or is not valid yet (the entry
+    ///   is dropped).
+    private func rememberedVerification(of token: String) async throws(JWTError) -> VerifiedJWT? {
+        // The size limit comes first even for the cache: hashing a huge input is work too.
+        guard let tokenCache, token.utf8.count <= configuration.maxTokenBytes, let hit = tokenCache.lookup(token) else {
+            return nil
         }
+        do {
+            try ClaimsValidation.checkTime(hit.token.claims, policy: configuration.claims)
+        } catch {
+            tokenCache.remove(token)
+            throw error
+        }
+        let header = hit.token.header
+        if let current = try? await key(for: header.keyID, algorithm: header.algorithm), current === hit.key {
+            return hit.token
+        }
+        // The key left the set (or its kid now names another key): verify from scratch.
+        tokenCache.remove(token)
+        return nil
+    }
+
+    /// The key for `keyID`: at once when the source has it at hand, otherwise awaited.
+    private func key(for keyID: String?, algorithm: JWTAlgorithm) async throws(JWTError) -> JWTVerificationKey {
+        if let key = keys.cachedKey(for: keyID, algorithm: algorithm) { return key }
+        return try await keys.key(for: keyID, algorithm: algorithm)
+    }
+
+    /// A token split and decoded, its header read and judged, before any key is looked up. It owns
+    /// its bytes, so it can be kept across the key lookup's `await`.
+    private struct ParsedToken: Sendable {
+        let token: String
+        let jws: [UInt8]
+        let layout: CompactJWS.Layout
+        let header: JOSEHeader
+        let algorithm: JWTAlgorithm
+        let payload: [UInt8]
+        let signature: [UInt8]
+    }
+
+    /// The size limit, the layout, the header, the algorithm's place on the allow-list, the payload
+    /// and the signature as strict base64url, and the `kid` when one is required, in that order.
+    private func parse(_ token: String) throws(JWTError) -> ParsedToken {
+        // The limit comes before the copy: copying a huge input is work too.
+        try CompactJWS.Layout.checkSize(token.utf8.count, maxBytes: configuration.maxTokenBytes)
+        let bytes = Array(token.utf8)
+        let layout = try CompactJWS.Layout(bytes, maxBytes: configuration.maxTokenBytes)
+        let segments = bytes.span
+        let header = try JOSEHeader(decoded: CompactJWS.decode(segments.extracting(layout.header), "header"))
+        let algorithm = try allowedAlgorithm(header)
+        let payload = try CompactJWS.decode(segments.extracting(layout.payload), "payload")
+        let signature = try CompactJWS.decode(segments.extracting(layout.signature), "signature")
+        if configuration.requiresKeyID, header.keyID == nil {
+            throw JWTError(.unknownKey, "token has no kid")
+        }
+        return ParsedToken(
+            token: token,
+            jws: bytes,
+            layout: layout,
+            header: header,
+            algorithm: algorithm,
+            payload: payload,
+            signature: signature
+        )
     }
 
     /// Once the key is known: the key's fit, the signature, then the payload and its claims.
-    private func finish(_ parsed: borrowing ParsedToken, with key: JWTVerificationKey) throws(JWTError)
-        -> VerifiedJWT
-    {
+    private func verify(_ parsed: ParsedToken, with key: JWTVerificationKey) throws(JWTError) -> VerifiedJWT {
         guard key.permits(parsed.algorithm) else {
             throw JWTError(.keyMismatch, "the key named by kid cannot verify \(parsed.algorithm.name)")
         }
-        try key.verify(signature: parsed.signature, over: parsed.layout.signingInput(of: parsed.bytes))
+        try key.verify(signature: parsed.signature.span, over: parsed.jws.span.extracting(parsed.layout.signingInput))
         // The signature holds: only now is the payload read.
-        let claims = try ClaimsValidation.validate(parsed.payload, header: parsed.header, policy: configuration.claims)
+        let claims = try ClaimsValidation.validate(
+            payload: parsed.payload,
+            headerType: parsed.header.type,
+            policy: configuration.claims
+        )
         return VerifiedJWT(
             header: VerifiedJWT.Header(
                 algorithm: parsed.algorithm,
@@ -264,27 +260,12 @@ public struct JWTVerifier: Sendable {
             ),
             claims: claims,
             token: parsed.token,
-            payloadSegment: (parsed.layout.firstDot + 1)..<parsed.layout.secondDot
+            payloadSegment: parsed.layout.payload
         )
     }
 
-    /// A parsed token, valid only inside ``withParsed(_:_:)``'s body: the buffers point into the
-    /// token's bytes and into temporary storage.
-    private struct ParsedToken: ~Copyable {
-        let token: String
-        let bytes: UnsafeBufferPointer<UInt8>
-        let layout: CompactJWS.Layout
-        /// The header by reference, as the memo holds it: a copy of the value is four retains.
-        let parsedHeader: HeaderMemo.Parsed
-        let algorithm: JWTAlgorithm
-        let payload: UnsafeBufferPointer<UInt8>
-        let signature: UnsafeBufferPointer<UInt8>
-
-        var header: JOSEHeader { parsedHeader.header }
-    }
-
-    private func allowedAlgorithm(_ algorithm: JWTAlgorithm?) throws(JWTError) -> JWTAlgorithm {
-        guard let algorithm else {
+    private func allowedAlgorithm(_ header: JOSEHeader) throws(JWTError) -> JWTAlgorithm {
+        guard let algorithm = header.algorithm else {
             throw JWTError(.unsupportedAlgorithm, "alg is not one of ES256, EdDSA, Ed25519")
         }
         guard configuration.algorithms.contains(algorithm) else {

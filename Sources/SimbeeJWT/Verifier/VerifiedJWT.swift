@@ -45,14 +45,13 @@ public struct VerifiedJWT: Sendable {
 
     /// The payload exactly as signed: a strict JSON object (UTF-8, no duplicate names).
     ///
-    /// Decoded from the token on each access, into a new array: verification reads the claims
-    /// without keeping a copy of the payload (measured: one allocation fewer per verification), so
-    /// a service that never reads the payload never pays for one. Read it once and keep it when
-    /// you need it more than once.
+    /// Decoded from the token on each access, into a new array, so that a verified token (and
+    /// every entry of the verified-token cache) holds the token alone. Read it once and keep it
+    /// when you need it more than once.
     public var payload: [UInt8] {
         // The segment decoded as strict base64url when the token was verified, and a String's bytes
         // never change, so this cannot fail; the empty fallback only satisfies the type checker.
-        payloadSegment.withBytes { segment in (try? Base64URL.decode(segment)) ?? [] }
+        (try? Base64URL.decode(payloadSegment.bytes)) ?? []
     }
 
     /// The payload's length in bytes, without decoding it.
@@ -60,8 +59,7 @@ public struct VerifiedJWT: Sendable {
         Base64URL.decodedLength(ofEncodedLength: payloadSegment.range.count) ?? 0
     }
 
-    /// The payload as a JSON tree, for tools that print it. Parsed on demand: verification reads
-    /// the claims in place.
+    /// The payload as a JSON tree, for tools that print it, read on demand.
     package func payloadObject() throws(JWTError) -> JSONObject {
         try JSONObject.claimsSet(payload)
     }
@@ -84,9 +82,7 @@ public struct VerifiedJWT: Sendable {
 }
 
 /// The payload segment of a verified token: the token and where the segment stands in its UTF-8
-/// bytes, so that verification makes no `Substring` (which aligns its bounds to scalars: measured
-/// per ES256 verification, about 1,000 instructions and 30 lines of code). Its mirror and
-/// descriptions show the segment alone, never the signature.
+/// bytes. Its mirror and descriptions show the segment alone, never the signature.
 private struct PayloadSegment: Sendable, CustomReflectable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The whole token: never shown.
     private let token: String
@@ -98,19 +94,14 @@ private struct PayloadSegment: Sendable, CustomReflectable, CustomStringConverti
         self.range = range
     }
 
-    /// Runs `body` on the segment's bytes.
-    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if let result = token.utf8.withContiguousStorageIfAvailable({ bytes in
-            body(UnsafeBufferPointer(rebasing: bytes[range]))
-        }) {
-            return result
-        }
-        return Array(token.utf8)[range].withUnsafeBufferPointer(body)
+    /// The segment's bytes.
+    var bytes: ArraySlice<UInt8> {
+        Array(token.utf8)[range]
     }
 
     /// The segment's text.
     var description: String {
-        withBytes { String(decoding: $0, as: UTF8.self) }
+        String(decoding: bytes, as: UTF8.self)
     }
 
     var debugDescription: String { description.debugDescription }

@@ -35,7 +35,7 @@ public import Foundation
 /// let verifier = try JWTVerifier(keys: keys, configuration: .simbee(clientID: "cl_123"))
 /// // optionally: serviceGroup services += [keys]
 /// ```
-public final class RemoteJWKS: JWTKeySource, ImmediateKeySource, Service, Sendable {
+public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     /// The JWK Set URL.
     public let url: String
 
@@ -231,11 +231,11 @@ public final class RemoteJWKS: JWTKeySource, ImmediateKeySource, Service, Sendab
     /// key is looked up under the lock rather than the key set copied out of it: the lookup is a
     /// few hundred instructions with no I/O, and the copy was four retains and releases of storage
     /// every verifying task shares (measured: about 250 instructions per ES256 verification).
-    func keyWithoutWaiting(for keyID: String?, algorithm: JWTAlgorithm) -> JWTVerificationKey? {
+    public func cachedKey(for keyID: String?, algorithm: JWTAlgorithm) -> JWTVerificationKey? {
         let now = time.now()
         return state.withLockedValue { state -> JWTVerificationKey? in
             guard let snapshot = state.snapshot, now < snapshot.refreshAt else { return nil }
-            return snapshot.keys.keyWithoutWaiting(for: keyID, algorithm: algorithm)
+            return snapshot.keys.cachedKey(for: keyID, algorithm: algorithm)
         }
     }
 

@@ -16,18 +16,24 @@ public protocol JWTKeySource: Sendable {
     /// - Throws: ``JWTError`` with ``JWTError/Code/unknownKey`` when no key is selected, or
     ///   ``JWTError/Code/jwksUnavailable`` when the keys cannot be obtained.
     func key(for keyID: String?, algorithm: JWTAlgorithm) async throws(JWTError) -> JWTVerificationKey
+
+    /// The key ``key(for:algorithm:)`` would return, when the source has it at hand.
+    ///
+    /// The verifier asks this first, so a verification whose key is at hand runs without
+    /// suspending, and calls ``key(for:algorithm:)`` only on `nil`. A source that has to wait for
+    /// its keys (or to say why there is none) returns `nil`; the default implementation always does.
+    /// Whatever this returns must be what ``key(for:algorithm:)`` would return at that moment.
+    ///
+    /// - Parameters:
+    ///   - keyID: The header's `kid`, or `nil` when the token has none.
+    ///   - algorithm: The header's algorithm, already on the verifier's allow-list.
+    /// - Returns: The selected key, or `nil` to leave the answer to ``key(for:algorithm:)``.
+    func cachedKey(for keyID: String?, algorithm: JWTAlgorithm) -> JWTVerificationKey?
 }
 
-/// A key source that can often answer without suspending: the verifier asks it first and calls
-/// ``JWTKeySource/key(for:algorithm:)`` only when it has no answer.
-///
-/// Awaiting even a call that never suspends goes through the async calling convention and the
-/// split functions of the awaiting code; answering synchronously keeps the usual verification in
-/// one run of code (measured per ES256 verification: about 500 fewer instructions with a
-/// ``JWKSet``, 1,000 with a ``RemoteJWKS``, and 5 and 9 fewer lines of code to fetch into the
-/// instruction cache).
-protocol ImmediateKeySource: JWTKeySource {
-    /// The key for `keyID` when it can be had at once; `nil` leaves the answer, and any error, to
-    /// ``JWTKeySource/key(for:algorithm:)``.
-    func keyWithoutWaiting(for keyID: String?, algorithm: JWTAlgorithm) -> JWTVerificationKey?
+extension JWTKeySource {
+    /// Returns `nil`: the verifier then awaits ``key(for:algorithm:)``.
+    public func cachedKey(for keyID: String?, algorithm: JWTAlgorithm) -> JWTVerificationKey? {
+        nil
+    }
 }
