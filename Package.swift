@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -48,7 +48,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
+            // Every unsafe construct in the library must be marked `unsafe` and say why it is sound.
+            swiftSettings: swiftSettings + [.strictMemorySafety()]
         ),
         .target(
             name: "SimbeeJWTTesting",

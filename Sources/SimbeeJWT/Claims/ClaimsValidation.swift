@@ -19,7 +19,9 @@ enum ClaimsValidation {
         } catch {
             throw JWTError(.malformed, "payload is not strict JSON (\(error))")
         }
-        guard document.kind(document.root) == .object else { throw JWTError(.malformed, "payload is not a JSON object") }
+        guard document.kind(document.root) == .object else {
+            throw JWTError(.malformed, "payload is not a JSON object")
+        }
         return document
     }
 

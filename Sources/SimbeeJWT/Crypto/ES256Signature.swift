@@ -28,7 +28,8 @@ enum ES256Signature {
     ///   - message: The JWS signing input (`ASCII(header).ASCII(payload)`), or any message for the
     ///     primitive-level test vectors.
     ///   - key: A P-256 key.
-    static func verify(_ signature: Span<UInt8>, over message: Span<UInt8>, with key: OpenSSLPublicKey) throws(Failure) {
+    static func verify(_ signature: Span<UInt8>, over message: Span<UInt8>, with key: OpenSSLPublicKey) throws(Failure)
+    {
         guard signature.count == 64 else { throw .wrongLength }
         let r = signature.extracting(0..<32)
         let s = signature.extracting(32..<64)
@@ -47,7 +48,13 @@ enum ES256Signature {
             // EVP_PKEY_verify only reads them and keeps no pointer.
             return unsafe der.withUnsafeBufferPointer { der in
                 unsafe digest.withUnsafeBufferPointer { digest in
-                    unsafe EVP_PKEY_verify(contexts.verification, der.baseAddress, der.count, digest.baseAddress, digest.count)
+                    unsafe EVP_PKEY_verify(
+                        contexts.verification,
+                        der.baseAddress,
+                        der.count,
+                        digest.baseAddress,
+                        digest.count
+                    )
                 }
             }
         }

@@ -61,44 +61,47 @@ enum Ed25519PointCheck {
     /// Computes x² = (y² − 1) / (d·y² + 1) mod p and whether it has a square root.
     /// Returns `nil` when it has none (the encoding names no point).
     private static func recoverXSquared(yBigEndian: [UInt8]) throws(Failure) -> XSquared? {
-        guard let context = BN_CTX_new() else { throw .notOnCurve }
-        defer { BN_CTX_free(context) }
-        BN_CTX_start(context)
-        defer { BN_CTX_end(context) }
+        // Sound: every BIGNUM below comes from `context`, which the defers free only when this
+        // function returns, and BN_bin2bn reads the byte arrays during the call alone.
+        guard let context = unsafe BN_CTX_new() else { throw .notOnCurve }
+        defer { unsafe BN_CTX_free(context) }
+        unsafe BN_CTX_start(context)
+        defer { unsafe BN_CTX_end(context) }
 
-        guard let p = BN_CTX_get(context), let d = BN_CTX_get(context), let y = BN_CTX_get(context),
-            let ySquared = BN_CTX_get(context), let numerator = BN_CTX_get(context),
-            let denominator = BN_CTX_get(context), let xSquared = BN_CTX_get(context),
-            let exponent = BN_CTX_get(context), let legendre = BN_CTX_get(context), let one = BN_CTX_get(context)
+        guard let p = unsafe BN_CTX_get(context), let d = unsafe BN_CTX_get(context),
+            let y = unsafe BN_CTX_get(context), let ySquared = unsafe BN_CTX_get(context),
+            let numerator = unsafe BN_CTX_get(context), let denominator = unsafe BN_CTX_get(context),
+            let xSquared = unsafe BN_CTX_get(context), let exponent = unsafe BN_CTX_get(context),
+            let legendre = unsafe BN_CTX_get(context), let one = unsafe BN_CTX_get(context)
         else { throw .notOnCurve }
 
         let prime = bytes(fromHex: primeHex)
         let curveD = bytes(fromHex: curveDHex)
-        var ok = BN_bin2bn(prime, Int32(prime.count), p) != nil
-        ok = ok && BN_bin2bn(curveD, Int32(curveD.count), d) != nil
-        ok = ok && BN_bin2bn(yBigEndian, Int32(yBigEndian.count), y) != nil
-        ok = ok && BN_set_word(one, 1) == 1
-        ok = ok && BN_mod_sqr(ySquared, y, p, context) == 1
-        ok = ok && BN_mod_sub(numerator, ySquared, one, p, context) == 1
-        ok = ok && BN_mod_mul(denominator, d, ySquared, p, context) == 1
-        ok = ok && BN_mod_add(denominator, denominator, one, p, context) == 1
+        var ok = unsafe BN_bin2bn(prime, Int32(prime.count), p) != nil
+        ok = unsafe ok && BN_bin2bn(curveD, Int32(curveD.count), d) != nil
+        ok = unsafe ok && BN_bin2bn(yBigEndian, Int32(yBigEndian.count), y) != nil
+        ok = unsafe ok && BN_set_word(one, 1) == 1
+        ok = unsafe ok && BN_mod_sqr(ySquared, y, p, context) == 1
+        ok = unsafe ok && BN_mod_sub(numerator, ySquared, one, p, context) == 1
+        ok = unsafe ok && BN_mod_mul(denominator, d, ySquared, p, context) == 1
+        ok = unsafe ok && BN_mod_add(denominator, denominator, one, p, context) == 1
         // d·y² + 1 is never 0 mod p: −1/d is not a square.
-        ok = ok && BN_mod_inverse(denominator, denominator, p, context) != nil
-        ok = ok && BN_mod_mul(xSquared, numerator, denominator, p, context) == 1
+        ok = unsafe ok && BN_mod_inverse(denominator, denominator, p, context) != nil
+        ok = unsafe ok && BN_mod_mul(xSquared, numerator, denominator, p, context) == 1
         guard ok else {
             ERR_clear_error()
             throw .notOnCurve
         }
-        if BN_is_zero(xSquared) == 1 { return .zero }
+        if unsafe BN_is_zero(xSquared) == 1 { return .zero }
 
         // Euler's criterion: x² is a square iff (x²)^((p−1)/2) = 1.
-        ok = BN_sub(exponent, p, one) == 1 && BN_rshift1(exponent, exponent) == 1
-        ok = ok && BN_mod_exp(legendre, xSquared, exponent, p, context) == 1
+        ok = unsafe BN_sub(exponent, p, one) == 1 && BN_rshift1(exponent, exponent) == 1
+        ok = unsafe ok && BN_mod_exp(legendre, xSquared, exponent, p, context) == 1
         guard ok else {
             ERR_clear_error()
             throw .notOnCurve
         }
-        return BN_is_one(legendre) == 1 ? .nonZeroSquare : nil
+        return unsafe BN_is_one(legendre) == 1 ? .nonZeroSquare : nil
     }
 
     private static func bytes(fromHex hex: String) -> [UInt8] {

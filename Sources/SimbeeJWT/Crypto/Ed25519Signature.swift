@@ -19,17 +19,25 @@ enum Ed25519Signature {
     }
 
     /// Checks `signature` over `message` with the Ed25519 `key`.
-    static func verify(_ signature: Span<UInt8>, over message: Span<UInt8>, with key: OpenSSLPublicKey) throws(Failure) {
+    static func verify(_ signature: Span<UInt8>, over message: Span<UInt8>, with key: OpenSSLPublicKey) throws(Failure)
+    {
         guard signature.count == 64 else { throw .wrongLength }
         guard isReduced(signature.extracting(32..<64)) else { throw .scalarNotReduced }
 
         let status = unsafe key.withDigestContext { context -> Int32 in
-            guard let context = unsafe context, unsafe EVP_DigestVerifyInit(context, nil, nil, nil, key.pointer) == 1 else { return -1 }
+            guard let context = unsafe context, unsafe EVP_DigestVerifyInit(context, nil, nil, nil, key.pointer) == 1
+            else { return -1 }
             // Sound: both spans stay valid for the whole call, passed with their own counts;
             // EVP_DigestVerify only reads them and keeps no pointer.
             return unsafe signature.withUnsafeBufferPointer { signature in
                 unsafe message.withUnsafeBufferPointer { message in
-                    unsafe EVP_DigestVerify(context, signature.baseAddress, signature.count, message.baseAddress, message.count)
+                    unsafe EVP_DigestVerify(
+                        context,
+                        signature.baseAddress,
+                        signature.count,
+                        message.baseAddress,
+                        message.count
+                    )
                 }
             }
         }

@@ -39,6 +39,7 @@ import NIOConcurrencyHelpers
         let digest: OpaquePointer?
 
         init(context: OpaquePointer, digest: OpaquePointer? = nil) {
+            // Sound: stored, not dereferenced; see the type's note.
             unsafe self.context = context
             unsafe self.digest = digest
         }
@@ -46,13 +47,17 @@ import NIOConcurrencyHelpers
     /// Idle contexts kept per key and kind; more than this many callers at once make and free their own.
     private static let maxIdleContexts = 16
 
+    /// Takes ownership of `pointer` and `preparedVerification`: only `deinit` frees them.
     private init(taking pointer: OpaquePointer, preparedVerification: OpaquePointer? = nil) {
+        // Sound: the objects are new and handed over whole; nothing else keeps or frees them.
         unsafe self.pointer = pointer
         unsafe self.preparedVerification = preparedVerification
         unsafe sha256 = preparedVerification == nil ? nil : EVP_MD_fetch(nil, "SHA256", nil)
     }
 
     deinit {
+        // Sound: no caller holds a context once the last reference is gone (they are lent only
+        // inside closures on this object), so each object is freed exactly once, here.
         for idle in idleVerificationContexts.withLockedValue({ $0 }) { Self.freeVerification(idle) }
         for idle in idleDigestContexts.withLockedValue({ $0 }) { unsafe EVP_MD_CTX_free(idle.context) }
         if let preparedVerification = unsafe preparedVerification { unsafe EVP_PKEY_CTX_free(preparedVerification) }
@@ -88,9 +93,15 @@ import NIOConcurrencyHelpers
     /// Runs `body` with the contexts for one P-256 verification with this key, lent to this caller
     /// alone; `nil` when the key is not a P-256 key or OpenSSL cannot make them.
     func withVerificationContext<Result>(_ body: (P256Contexts?) -> Result) -> Result {
-        guard let preparedVerification = unsafe preparedVerification, let sha256 = unsafe sha256 else { return body(nil) }
+        // Sound: the contexts are lent to `body` alone and taken back (kept or freed) only after it
+        // returns; the key's own objects live as long as `self`, which this call holds.
+        guard let preparedVerification = unsafe preparedVerification, let sha256 = unsafe sha256 else {
+            return body(nil)
+        }
         let kept = idleVerificationContexts.withLockedValue { $0.popLast() }
-        guard let idle = unsafe kept ?? Self.newVerification(from: preparedVerification), let digest = unsafe idle.digest else {
+        guard let idle = unsafe kept ?? Self.newVerification(from: preparedVerification),
+            let digest = unsafe idle.digest
+        else {
             return body(nil)
         }
         defer { Self.giveBack(idle, to: idleVerificationContexts, free: Self.freeVerification) }
@@ -99,14 +110,20 @@ import NIOConcurrencyHelpers
 
     /// Runs `body` with an `EVP_MD_CTX` lent to this caller alone (`nil` if OpenSSL cannot make one).
     func withDigestContext<Result>(_ body: (OpaquePointer?) -> Result) -> Result {
+        // Sound: as in `withVerificationContext`, the context is `body`'s alone until it returns.
         let context = unsafe (idleDigestContexts.withLockedValue { unsafe $0.popLast()?.context } ?? EVP_MD_CTX_new())
         guard let context = unsafe context else { return body(nil) }
-        defer { unsafe Self.giveBack(IdleContext(context: context), to: idleDigestContexts) { unsafe EVP_MD_CTX_free($0.context) } }
+        defer {
+            unsafe Self.giveBack(IdleContext(context: context), to: idleDigestContexts) {
+                unsafe EVP_MD_CTX_free($0.context)
+            }
+        }
         return unsafe body(context)
     }
 
     /// A P-256 verification context copied from the prepared one, with its digest context.
     private static func newVerification(from prepared: OpaquePointer) -> IdleContext? {
+        // Sound: `prepared` belongs to a key the caller holds; EVP_PKEY_CTX_dup only reads it.
         guard let context = unsafe EVP_PKEY_CTX_dup(prepared) else { return nil }
         guard let digest = unsafe EVP_MD_CTX_new() else {
             unsafe EVP_PKEY_CTX_free(context)
@@ -115,6 +132,7 @@ import NIOConcurrencyHelpers
         return unsafe IdleContext(context: context, digest: digest)
     }
 
+    /// Frees a context no caller holds any more.
     private static func freeVerification(_ idle: IdleContext) {
         unsafe EVP_PKEY_CTX_free(idle.context)
         unsafe EVP_MD_CTX_free(idle.digest)
@@ -158,6 +176,9 @@ import NIOConcurrencyHelpers
         point += y
         defer { ERR_clear_error() }
 
+        // Sound: every pointer given to OpenSSL comes from a `with…` closure that encloses the call,
+        // OpenSSL copies what it keeps (EVP_PKEY_fromdata copies the point), and each object made
+        // here is freed on every path or handed to the OpenSSLPublicKey that owns it.
         guard let context = unsafe EVP_PKEY_CTX_new_from_name(nil, "EC", nil) else { throw .openSSLFailure }
         defer { unsafe EVP_PKEY_CTX_free(context) }
         guard unsafe EVP_PKEY_fromdata_init(context) == 1 else { throw .openSSLFailure }
@@ -195,6 +216,7 @@ import NIOConcurrencyHelpers
     static func ed25519(_ encoded: [UInt8]) throws(ImportFailure) -> OpenSSLPublicKey {
         precondition(encoded.count == 32, "key length is checked by the caller")
         defer { ERR_clear_error() }
+        // Sound: OpenSSL copies the 32 bytes into the new key during the call.
         let key = unsafe encoded.withUnsafeBufferPointer { bytes in
             unsafe EVP_PKEY_new_raw_public_key(simbee_evp_pkey_ed25519(), nil, bytes.baseAddress, bytes.count)
         }

@@ -124,7 +124,11 @@ package struct JSONDocument: Sendable {
             return .array(elements(of: node).map(value))
         case .object:
             return .object(
-                JSONObject(members: members(of: node).map { JSONObject.Member(name: string($0.name) ?? "", value: value($0.value)) })
+                JSONObject(
+                    members: members(of: node).map {
+                        JSONObject.Member(name: string($0.name) ?? "", value: value($0.value))
+                    }
+                )
             )
         }
     }
