@@ -90,3 +90,20 @@ enum ES256Signature {
         for index in start..<32 { der.append(value[index]) }
     }
 }
+
+/// ES256 with one P-256 key: what a ``JWTVerificationKey`` of that kind checks signatures with.
+struct ES256SignatureCheck: SignatureCheck {
+    let key: OpenSSLPublicKey
+
+    func verify(signature: Span<UInt8>, over message: Span<UInt8>) throws(JWTError) {
+        do {
+            try ES256Signature.verify(signature, over: message, with: key)
+        } catch .wrongLength {
+            throw JWTError(.invalidSignature, "ES256 signature must be 64 bytes (r‖s), got \(signature.count)")
+        } catch .scalarOutOfRange {
+            throw JWTError(.invalidSignature, "ES256 signature has r or s outside [1, n−1]")
+        } catch {
+            throw JWTError(.invalidSignature, "signature does not verify")
+        }
+    }
+}

@@ -56,3 +56,20 @@ enum Ed25519Signature {
         return false  // equal to L
     }
 }
+
+/// Ed25519 with one key: what a ``JWTVerificationKey`` of that kind checks signatures with.
+struct Ed25519SignatureCheck: SignatureCheck {
+    let key: OpenSSLPublicKey
+
+    func verify(signature: Span<UInt8>, over message: Span<UInt8>) throws(JWTError) {
+        do {
+            try Ed25519Signature.verify(signature, over: message, with: key)
+        } catch .wrongLength {
+            throw JWTError(.invalidSignature, "Ed25519 signature must be 64 bytes, got \(signature.count)")
+        } catch .scalarNotReduced {
+            throw JWTError(.invalidSignature, "Ed25519 signature has S ≥ L")
+        } catch {
+            throw JWTError(.invalidSignature, "signature does not verify")
+        }
+    }
+}

@@ -1,4 +1,5 @@
-/// Turns one JWK object into a ``JWTVerificationKey``, or says why it cannot be used.
+/// Reads one JWK object and checks everything about it that needs no cryptography, or says why it
+/// cannot be used. `Crypto/` then turns what passes into a ``JWTVerificationKey``.
 enum JWKImport {
     /// Why a JWK was skipped. The reason names members and types, never key bytes.
     struct Rejection: Error, Equatable {
@@ -6,10 +7,24 @@ enum JWKImport {
         init(_ reason: String) { self.reason = reason }
     }
 
+    /// A JWK that passed these checks: its `kid`, `alg` and public key coordinates.
+    struct Checked: Sendable {
+        enum Material: Sendable {
+            /// P-256 affine coordinates, 32 bytes each, big-endian.
+            case p256(x: [UInt8], y: [UInt8])
+            /// An Ed25519 public key encoding, 32 bytes.
+            case ed25519(x: [UInt8])
+        }
+
+        let keyID: String?
+        let algorithm: JWTAlgorithm?
+        let material: Material
+    }
+
     /// Members that only private or symmetric keys have (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2).
     private static let privateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
 
-    static func importKey(_ jwk: JSONObject) throws(Rejection) -> JWTVerificationKey {
+    static func check(_ jwk: JSONObject) throws(Rejection) -> Checked {
         guard let ktyValue = jwk["kty"] else { throw Rejection("missing kty") }
         guard let kty = ktyValue.stringValue else { throw Rejection("kty is not a string") }
 
@@ -49,61 +64,32 @@ enum JWKImport {
             algorithm = supported
         }
 
-        let key: JWTVerificationKey
+        let material: Checked.Material
         if kty.isExactly("EC") {
-            key = try importP256(jwk, keyID: keyID, algorithm: algorithm)
+            material = try p256(jwk)
         } else if kty.isExactly("OKP") {
-            key = try importEd25519(jwk, keyID: keyID, algorithm: algorithm)
+            material = try ed25519(jwk)
         } else {
             throw Rejection("key type \"\(DiagnosticText.printable(kty))\" is not supported")
         }
-        if let algorithm, !key.permits(algorithm) {
-            throw Rejection("alg \(algorithm.name) does not fit this key type")
-        }
-        return key
+        return Checked(keyID: keyID, algorithm: algorithm, material: material)
     }
 
-    private static func importP256(_ jwk: JSONObject, keyID: String?, algorithm: JWTAlgorithm?) throws(Rejection)
-        -> JWTVerificationKey
-    {
+    private static func p256(_ jwk: JSONObject) throws(Rejection) -> Checked.Material {
         guard let crv = jwk["crv"]?.stringValue else { throw Rejection("EC key without a string crv") }
         guard crv.isExactly("P-256") else {
             throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported")
         }
         // RFC 7518 §6.2.1.2/3: full-length coordinates, no leading zeros stripped or added.
-        let x = try coordinate(jwk, "x")
-        let y = try coordinate(jwk, "y")
-        do {
-            let publicKey = try OpenSSLPublicKey.p256(x: x, y: y)
-            return JWTVerificationKey(keyID: keyID, algorithm: algorithm, kind: .p256, publicKey: publicKey)
-        } catch {
-            throw Rejection("EC point is not on P-256")
-        }
+        return .p256(x: try coordinate(jwk, "x"), y: try coordinate(jwk, "y"))
     }
 
-    private static func importEd25519(_ jwk: JSONObject, keyID: String?, algorithm: JWTAlgorithm?) throws(Rejection)
-        -> JWTVerificationKey
-    {
+    private static func ed25519(_ jwk: JSONObject) throws(Rejection) -> Checked.Material {
         guard let crv = jwk["crv"]?.stringValue else { throw Rejection("OKP key without a string crv") }
         guard crv.isExactly("Ed25519") else {
             throw Rejection("curve \"\(DiagnosticText.printable(crv))\" is not supported")
         }
-        let x = try coordinate(jwk, "x")
-        do {
-            try Ed25519PointCheck.check(x)
-        } catch .nonCanonical {
-            throw Rejection("Ed25519 key is not canonically encoded")
-        } catch .smallOrder {
-            throw Rejection("Ed25519 key is of small order")
-        } catch {
-            throw Rejection("Ed25519 key does not decode to a curve point")
-        }
-        do {
-            let publicKey = try OpenSSLPublicKey.ed25519(x)
-            return JWTVerificationKey(keyID: keyID, algorithm: algorithm, kind: .ed25519, publicKey: publicKey)
-        } catch {
-            throw Rejection("OpenSSL refused the Ed25519 key")
-        }
+        return .ed25519(x: try coordinate(jwk, "x"))
     }
 
     /// A base64url member that must decode to exactly 32 bytes.

@@ -90,7 +90,7 @@ public struct JWKSet: JWTKeySource, Sendable {
                 continue
             }
             do {
-                imported.append((index, try JWKImport.importKey(jwk)))
+                imported.append((index, try PublicKeyImport.key(from: jwk)))
             } catch {
                 skipped.append(SkippedKey(index: index, keyID: jwk["kid"]?.stringValue, reason: error.reason))
             }
