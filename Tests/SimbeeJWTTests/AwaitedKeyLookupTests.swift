@@ -4,10 +4,10 @@ import Testing
 
 @_spi(Testing) @testable import SimbeeJWT
 
-/// The verifier's two paths: with a key source that answers at once (``JWKSet``, a fresh
-/// ``RemoteJWKS`` snapshot) a token is verified in one synchronous pass; with any other source the
-/// token is parsed before the lookup, which may suspend, and again after it. Both must give the same
-/// verdicts in the same order, and the payload, which is no longer kept, must come back exactly.
+/// Key lookups answered at once (``JWKSet``, a fresh ``RemoteJWKS`` snapshot, through
+/// `cachedKey`) and awaited ones (any other source): the token is parsed once, before the lookup,
+/// which may suspend. Both must give the same verdicts in the same order, and the payload, which is
+/// not kept, must come back exactly.
 @Suite("Awaited key lookups and the payload on demand")
 struct AwaitedKeyLookupTests {
     static let cases: [TestSupport.Manifest.Case] = (try? TestSupport.manifest().cases) ?? []
