@@ -53,7 +53,7 @@ enum CompactJWSChecks {
         let segments = token.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         try require(Array(Base64URL.encode(jws.header).utf8) == Array(segments[0]), "header does not re-encode")
         try require(Array(Base64URL.encode(jws.payload).utf8) == Array(segments[1]), "payload does not re-encode")
-        let layout = try? CompactJWS.Layout(token, maxBytes: maxBytes)
+        let layout = try? CompactJWS.Layout(token.span, maxBytes: maxBytes)
         try require(
             layout?.firstDot == segments[0].count && layout?.secondDot == segments[0].count + 1 + segments[1].count,
             "the layout's dots are not where the token's dots are"

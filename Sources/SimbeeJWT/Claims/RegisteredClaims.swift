@@ -146,11 +146,15 @@ public struct RegisteredClaims: Sendable, Hashable {
         }
     }
 
-    /// `scopes` in order with later repeats removed, compared byte for byte: by comparing each
-    /// with those kept for the usual handful, through a set for long lists so that the work stays
-    /// linear whatever a token holds.
+    /// `scopes` in order with later repeats removed, compared byte for byte: pair by pair for the
+    /// usual handful, through a set for long lists so that the work stays linear whatever a token
+    /// holds.
     private static func removingDuplicates(_ scopes: [String]) -> [String] {
         guard scopes.count > 16 else {
+            let repeats = scopes.indices.contains { index in
+                scopes[..<index].contains { $0.isExactly(scopes[index]) }
+            }
+            guard repeats else { return scopes }
             var unique: [String] = []
             for scope in scopes where !unique.contains(where: { $0.isExactly(scope) }) {
                 unique.append(scope)

@@ -51,12 +51,14 @@ package enum Base64URL {
     ///   or non-zero trailing bits.
     package static func decode(_ input: Span<UInt8>) throws(DecodingError) -> [UInt8] {
         guard let outputCount = decodedLength(ofEncodedLength: input.count) else { throw .invalidLength }
-        let table = decodeTable
-        var output = [UInt8](repeating: 0, count: outputCount)
+        let table = decodeTable.span
+        var bytes = [UInt8](repeating: 0, count: outputCount)
+        var output = bytes.mutableSpan
         var seen: UInt8 = 0  // every 6-bit value ORed together: `invalid` once any byte is outside the alphabet
         var index = 0
         var written = 0
-        while input.count - index >= 4 {
+        // Each whole group of four characters fills three bytes of the output.
+        while input.count - index >= 4, output.count - written >= 3 {
             let a = table[Int(input[index])]
             let b = table[Int(input[index + 1])]
             let c = table[Int(input[index + 2])]
@@ -88,9 +90,10 @@ package enum Base64URL {
         default:
             break
         }
+        _ = consume output
         if seen & invalid != 0 { throw .invalidCharacter }
         if trailing != 0 { throw .nonZeroTrailingBits }
-        return output
+        return bytes
     }
 
     /// Decodes any byte collection strictly; see ``decode(_:)-(Span<UInt8>)``.

@@ -26,6 +26,17 @@ struct ExactText: Hashable, Sendable {
 extension String {
     /// Whether the two strings have the same UTF-8 bytes (no Unicode normalization).
     func isExactly(_ other: String) -> Bool {
-        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
+        utf8.span.hasSameBytes(as: other.utf8.span)
+    }
+}
+
+extension Span where Element == UInt8 {
+    /// Whether both spans hold the same bytes.
+    func hasSameBytes(as other: Span<UInt8>) -> Bool {
+        guard count == other.count else { return false }
+        for index in 0..<count where self[index] != other[index] {
+            return false
+        }
+        return true
     }
 }

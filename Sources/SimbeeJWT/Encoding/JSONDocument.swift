@@ -86,8 +86,11 @@ package struct JSONDocument: Sendable {
     /// Whether the value at `node` is a string whose decoded bytes are exactly those of `text`.
     package func isString(_ node: Int, exactly text: String) -> Bool {
         guard kind(node) == .string else { return false }
-        if !nodes[node].hasEscapes { return self.text(node).elementsEqual(text.utf8) }
-        return Self.decodeString(bytes, nodes[node]).elementsEqual(text.utf8)
+        let expected = text.utf8.span
+        if !nodes[node].hasEscapes {
+            return bytes.span.extracting(nodes[node].start..<nodes[node].end).hasSameBytes(as: expected)
+        }
+        return Self.decodeString(bytes, nodes[node]).span.hasSameBytes(as: expected)
     }
 
     /// Whether the value at `node` is the empty string.

@@ -88,14 +88,18 @@ package enum StrictJSONReader {
         }
 
         mutating func skipWhitespace() {
-            while position < bytes.count {
-                switch bytes[position] {
+            let bytes = self.bytes  // a copy of the reference, so that the span borrows no part of `self`
+            let text = bytes.span
+            var index = position
+            scan: while index < text.count {
+                switch text[index] {
                 case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
-                    position += 1
+                    index += 1
                 default:
-                    return
+                    break scan
                 }
             }
+            position = index
         }
 
         func peek() throws(Failure) -> UInt8 {
@@ -233,7 +237,8 @@ package enum StrictJSONReader {
             let a = nodes[first]
             let b = nodes[second]
             if !a.hasEscapes, !b.hasEscapes {
-                return bytes[a.start..<a.end] == bytes[b.start..<b.end]
+                let text = bytes.span
+                return text.extracting(a.start..<a.end).hasSameBytes(as: text.extracting(b.start..<b.end))
             }
             return decoded(first) == decoded(second)
         }
@@ -286,15 +291,25 @@ package enum StrictJSONReader {
             position += 1
             var hasEscapes = false
             var isASCII = true
+            let bytes = self.bytes  // a copy of the reference, so that the span borrows no part of `self`
+            let text = bytes.span
             while true {
-                guard position < bytes.count else { throw .unexpectedEnd }
-                let byte = bytes[position]
+                // Past the run of bytes that stand for themselves: printable ASCII but `"` and `\`.
+                var index = position
+                while index < text.count, text[index] >= 0x20, text[index] < 0x80, text[index] != UInt8(ascii: "\""),
+                    text[index] != UInt8(ascii: "\\")
+                {
+                    index += 1
+                }
+                position = index
+                guard position < text.count else { throw .unexpectedEnd }
+                let byte = text[position]
                 if byte == UInt8(ascii: "\"") { break }
                 if byte == UInt8(ascii: "\\") {
                     hasEscapes = true
                     position += 1
-                    guard position < bytes.count else { throw .unexpectedEnd }
-                    let escaped = bytes[position]
+                    guard position < text.count else { throw .unexpectedEnd }
+                    let escaped = text[position]
                     position += 1
                     switch escaped {
                     case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),

@@ -23,8 +23,8 @@ package struct CompactJWS: Sendable {
     ///   - maxBytes: The size limit, checked before anything else.
     /// - Throws: ``JWTError`` with ``JWTError/Code/tokenTooLarge`` or ``JWTError/Code/malformed``.
     package init(_ token: [UInt8], maxBytes: Int) throws(JWTError) {
-        let layout = try Layout(token, maxBytes: maxBytes)
         let span = token.span
+        let layout = try Layout(span, maxBytes: maxBytes)
         self.bytes = token
         self.layout = layout
         self.header = try Self.decode(span.extracting(layout.header), "header")
@@ -45,26 +45,30 @@ package struct CompactJWS: Sendable {
         package let secondDot: Int
         let count: Int
 
-        /// Checks the size limit, then that `token` is exactly three non-empty dot-separated segments.
+        /// Checks the size limit, then that `bytes` are exactly three non-empty dot-separated segments.
         ///
         /// - Throws: ``JWTError`` with ``JWTError/Code/tokenTooLarge`` or ``JWTError/Code/malformed``.
-        package init(_ token: [UInt8], maxBytes: Int) throws(JWTError) {
-            try Self.checkSize(token.count, maxBytes: maxBytes)
-            let dot = UInt8(ascii: ".")
-            guard let firstDot = token.firstIndex(of: dot),
-                let secondDot = token[(firstDot + 1)...].firstIndex(of: dot)
-            else {
+        package init(_ bytes: Span<UInt8>, maxBytes: Int) throws(JWTError) {
+            try Self.checkSize(bytes.count, maxBytes: maxBytes)
+            var dots: (first: Int?, second: Int?) = (nil, nil)
+            for index in 0..<bytes.count where bytes[index] == UInt8(ascii: ".") {
+                if dots.first == nil {
+                    dots.first = index
+                } else if dots.second == nil {
+                    dots.second = index
+                } else {
+                    throw JWTError(.malformed, "token has more than three segments")
+                }
+            }
+            guard let firstDot = dots.first, let secondDot = dots.second else {
                 throw JWTError(.malformed, "token does not have three segments")
             }
-            guard !token[(secondDot + 1)...].contains(dot) else {
-                throw JWTError(.malformed, "token has more than three segments")
-            }
-            guard firstDot > 0, secondDot > firstDot + 1, secondDot < token.count - 1 else {
+            guard firstDot > 0, secondDot > firstDot + 1, secondDot < bytes.count - 1 else {
                 throw JWTError(.malformed, "token has an empty segment")
             }
             self.firstDot = firstDot
             self.secondDot = secondDot
-            self.count = token.count
+            self.count = bytes.count
         }
 
         static func checkSize(_ count: Int, maxBytes: Int) throws(JWTError) {

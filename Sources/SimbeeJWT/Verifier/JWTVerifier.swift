@@ -203,10 +203,9 @@ public struct JWTVerifier: Sendable {
     }
 
     /// A token split and decoded, its header read and judged, before any key is looked up. It owns
-    /// its bytes, so it can be kept across the key lookup's `await`.
+    /// the token and its decoded bytes, so it can be kept across the key lookup's `await`.
     private struct ParsedToken: Sendable {
         let token: String
-        let jws: [UInt8]
         let layout: CompactJWS.Layout
         let header: JOSEHeader
         let algorithm: JWTAlgorithm
@@ -217,11 +216,10 @@ public struct JWTVerifier: Sendable {
     /// The size limit, the layout, the header, the algorithm's place on the allow-list, the payload
     /// and the signature as strict base64url, and the `kid` when one is required, in that order.
     private func parse(_ token: String) throws(JWTError) -> ParsedToken {
-        // The limit comes before the copy: copying a huge input is work too.
-        try CompactJWS.Layout.checkSize(token.utf8.count, maxBytes: configuration.maxTokenBytes)
-        let bytes = Array(token.utf8)
-        let layout = try CompactJWS.Layout(bytes, maxBytes: configuration.maxTokenBytes)
-        let segments = bytes.span
+        var token = token
+        token.makeContiguousUTF8()  // already so for native strings; a bridged one is copied once
+        let segments = token.utf8.span
+        let layout = try CompactJWS.Layout(segments, maxBytes: configuration.maxTokenBytes)
         let header = try JOSEHeader(decoded: CompactJWS.decode(segments.extracting(layout.header), "header"))
         let algorithm = try allowedAlgorithm(header)
         let payload = try CompactJWS.decode(segments.extracting(layout.payload), "payload")
@@ -231,7 +229,6 @@ public struct JWTVerifier: Sendable {
         }
         return ParsedToken(
             token: token,
-            jws: bytes,
             layout: layout,
             header: header,
             algorithm: algorithm,
@@ -245,7 +242,8 @@ public struct JWTVerifier: Sendable {
         guard key.permits(parsed.algorithm) else {
             throw JWTError(.keyMismatch, "the key named by kid cannot verify \(parsed.algorithm.name)")
         }
-        try key.verify(signature: parsed.signature.span, over: parsed.jws.span.extracting(parsed.layout.signingInput))
+        let token = parsed.token.utf8.span
+        try key.verify(signature: parsed.signature.span, over: token.extracting(parsed.layout.signingInput))
         // The signature holds: only now is the payload read.
         let claims = try ClaimsValidation.validate(
             payload: parsed.payload,
