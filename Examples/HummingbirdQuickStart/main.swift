@@ -11,7 +11,7 @@ let keys = try RemoteJWKS(issuer: JWTVerifier.Configuration.simbeeIssuer)
 let verifier = try JWTVerifier.simbee(clientID: clientID, keys: keys)
 
 let router = Router(context: BasicAuthRequestContext<SimbeeIdentity>.self)
-router.add(middleware: SimbeeAuthenticator(verifier: verifier))
+router.add(middleware: try SimbeeAuthenticator(verifier: verifier))
 
 // Public: no token needed (a present but invalid one is still refused with 401).
 router.get("health") { _, _ in "ok" }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import SimbeeJWT
 
 /// The answer to a request the middleware refuses: a status, a `WWW-Authenticate` challenge or a
 /// `Retry-After`, and an empty body. The reason stays in the log, never in the response.
@@ -91,10 +92,9 @@ struct BearerRefusal: HTTPResponseError, CustomStringConvertible {
         return text + "\""
     }
 
-    /// `duration` rounded up to whole seconds, at least 0.
+    /// `duration` rounded up to whole seconds, for a validated `Retry-After`
+    /// (``SimbeeAuthConfiguration/maximumRetryAfter`` at most).
     static func wholeSeconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }
-        return attoseconds > 0 ? seconds + 1 : seconds
+        Int64(max(0, duration.inSeconds).rounded(.up))
     }
 }

@@ -1,4 +1,5 @@
 public import Logging
+public import SimbeeJWT
 
 /// How ``SimbeeAuthenticator`` and ``RequireScopes`` answer refused requests and log the reasons.
 ///
@@ -6,7 +7,7 @@ public import Logging
 ///
 /// ```swift
 /// let auth = SimbeeAuthConfiguration(realm: "orders")
-/// router.add(middleware: SimbeeAuthenticator(verifier: verifier, configuration: auth))
+/// router.add(middleware: try SimbeeAuthenticator(verifier: verifier, configuration: auth))
 /// router.group("orders")
 ///     .add(middleware: RequireScopes(.all(["orders:read"]), configuration: auth))
 /// ```
@@ -14,7 +15,8 @@ public struct SimbeeAuthConfiguration: Sendable {
     /// The `realm` of every `WWW-Authenticate: Bearer` challenge (RFC 6750 §3). `"simbee"` by default.
     public var realm: String
     /// The `Retry-After` of a `503` answered while the key set is unavailable, rounded up to whole
-    /// seconds; `nil` sends none. 10 seconds by default.
+    /// seconds; `nil` sends none. 10 seconds by default; 0 … 1 day, or ``SimbeeAuthenticator``'s
+    /// initializer throws ``SimbeeJWT/JWTError/Code/invalidConfiguration``.
     public var retryAfter: Duration?
     /// The level at which refused credentials and missing scopes are logged, with their reason
     /// code, at the request's logger. `.info` by default.
@@ -26,7 +28,7 @@ public struct SimbeeAuthConfiguration: Sendable {
     ///
     /// - Parameters:
     ///   - realm: The challenge realm.
-    ///   - retryAfter: The `Retry-After` of a `503`, or `nil` for none. A negative value is sent as 0.
+    ///   - retryAfter: The `Retry-After` of a `503`, or `nil` for none: 0 … 1 day.
     ///   - rejectionLogLevel: The log level of refusals.
     ///   - outageLogLevel: The log level of key-set outages.
     public init(
@@ -39,5 +41,15 @@ public struct SimbeeAuthConfiguration: Sendable {
         self.retryAfter = retryAfter
         self.rejectionLogLevel = rejectionLogLevel
         self.outageLogLevel = outageLogLevel
+    }
+
+    /// The longest `Retry-After` accepted: one day.
+    static let maximumRetryAfter: Duration = .seconds(86_400)
+
+    /// Throws when a value is out of range.
+    func validate() throws(JWTError) {
+        if let retryAfter, retryAfter < .zero || retryAfter > Self.maximumRetryAfter {
+            throw JWTError(.invalidConfiguration, "retryAfter must be between 0 and 86400 seconds")
+        }
     }
 }

@@ -47,11 +47,14 @@ public struct SimbeeAuthenticator<Context: AuthRequestContext<SimbeeIdentity>>: 
     ///   - verifier: Verifies each bearer token: signature, algorithm, key and claims policy.
     ///   - configuration: The challenge realm, `Retry-After` and log levels.
     ///   - context: The request context type, for type inference only.
+    /// - Throws: `JWTError` with `JWTError.Code.invalidConfiguration` when a configuration value
+    ///   is out of range.
     public init(
         verifier: JWTVerifier,
         configuration: SimbeeAuthConfiguration = SimbeeAuthConfiguration(),
         context: Context.Type = Context.self
-    ) {
+    ) throws(JWTError) {
+        try configuration.validate()
         self.verifier = verifier
         self.configuration = configuration
     }
@@ -63,13 +66,14 @@ public struct SimbeeAuthenticator<Context: AuthRequestContext<SimbeeIdentity>>: 
     ///   - clientID: Your Simbee client id (`cl_…`), the audience your tokens carry.
     ///   - configuration: The challenge realm, `Retry-After` and log levels.
     ///   - context: The request context type, for type inference only.
-    /// - Throws: `JWTError` with `JWTError.Code.invalidConfiguration` for an empty client id.
+    /// - Throws: `JWTError` with `JWTError.Code.invalidConfiguration` for an empty client id or a
+    ///   configuration value out of range.
     public init(
         clientID: String,
         configuration: SimbeeAuthConfiguration = SimbeeAuthConfiguration(),
         context: Context.Type = Context.self
     ) throws(JWTError) {
-        self.init(verifier: try JWTVerifier.simbee(clientID: clientID), configuration: configuration)
+        try self.init(verifier: try JWTVerifier.simbee(clientID: clientID), configuration: configuration)
     }
 
     /// Verifies the request's bearer token, if it has one.

@@ -13,11 +13,16 @@ struct DecodeCommand: AsyncParsableCommand {
     var token: String
 
     func run() async throws {
+        let line: String
+        let decoded: Bool
         do {
-            Output.standardOutput(try ResultLine.decoded(token) + "\n")
+            line = try ResultLine.decoded(token)
+            decoded = true
         } catch {
-            Output.standardOutput(ResultLine.rejected(code: error.code.name, message: error.message) + "\n")
-            throw ExitCode(1)
+            line = ResultLine.undecodable(code: error.code.name, message: error.message)
+            decoded = false
         }
+        try Output.standardOutput(line + "\n")
+        if !decoded { throw ExitCode(1) }
     }
 }

@@ -1,13 +1,23 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// Standard input could not be read (not its end: an error such as `EIO`).
+struct InputError: Error {
+    let message: String
+}
 
 /// Reads lines from a file descriptor as they arrive, holding at most `maxLineBytes` of any line.
 ///
 /// A trailing `\n` or `\r\n` is removed and nothing else is trimmed. A longer line is consumed to
 /// its end but reported as ``Line/tooLong``, so a hostile input cannot make the tool hold it.
+///
+/// Before each `read`, which may block, it calls `beforeRead`: the tool writes out the results it
+/// has buffered there.
 struct LineReader {
     enum Line {
         case bytes([UInt8])
@@ -20,20 +30,24 @@ struct LineReader {
     private var start = 0
     private var end = 0
     private var atEOF = false
+    private let beforeRead: () throws -> Void
 
-    init(descriptor: Int32, maxLineBytes: Int) {
+    init(descriptor: Int32, maxLineBytes: Int, beforeRead: @escaping () throws -> Void = {}) {
         self.descriptor = descriptor
         self.maxLineBytes = maxLineBytes
+        self.beforeRead = beforeRead
     }
 
     /// The next line, or `nil` at the end of input.
-    mutating func next() -> Line? {
+    ///
+    /// - Throws: ``InputError`` when reading fails, or what `beforeRead` throws.
+    mutating func next() throws -> Line? {
         var line: [UInt8] = []
         var overflow = false
         var sawAnything = false
         while true {
             if start == end {
-                if atEOF || !fill() {
+                if try atEOF || !fill() {
                     guard sawAnything else { return nil }
                     return finish(line, overflow: overflow)
                 }
@@ -65,8 +79,9 @@ struct LineReader {
         return .bytes(line)
     }
 
-    /// Reads more input; `false` at end of input or on an error.
-    private mutating func fill() -> Bool {
+    /// Reads more input; `false` at end of input.
+    private mutating func fill() throws -> Bool {
+        try beforeRead()
         while true {
             let count = buffer.withUnsafeMutableBytes { raw in
                 read(descriptor, raw.baseAddress, raw.count)
@@ -76,7 +91,10 @@ struct LineReader {
                 end = count
                 return true
             }
-            if count < 0, errno == EINTR { continue }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw InputError(message: "cannot read standard input: \(String(cString: strerror(errno)))")
+            }
             atEOF = true
             return false
         }

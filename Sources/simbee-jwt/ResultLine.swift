@@ -20,7 +20,18 @@ enum ResultLine {
 
     /// `{"valid":false,"error":"<code>","message":…}`
     static func rejected(code: String, message: String) -> String {
-        var line = "{\"valid\":false,\"error\":"
+        refusal(key: "valid", code: code, message: message)
+    }
+
+    /// `{"verified":false,"error":"<code>","message":…}`: `decode` could not read the token. The
+    /// same key as ``decoded(_:)``'s lines, so a script reads one field whatever the outcome.
+    static func undecodable(code: String, message: String) -> String {
+        refusal(key: "verified", code: code, message: message)
+    }
+
+    /// `{"<key>":false,"error":"<code>","message":…}`
+    private static func refusal(key: String, code: String, message: String) -> String {
+        var line = "{\"\(key)\":false,\"error\":"
         JSONValue.appendQuoted(code, to: &line)
         line += ",\"message\":"
         JSONValue.appendQuoted(message, to: &line)

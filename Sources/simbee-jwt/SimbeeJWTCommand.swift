@@ -2,18 +2,29 @@ import ArgumentParser
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
 /// `simbee-jwt`: verify and inspect Simbee JWTs from the command line.
 ///
-/// Exit status: 0 when every token verified, 1 when any was rejected, 2 for a usage or setup error.
+/// Exit status: 0 when every token verified, 1 when any was rejected, 2 for a usage or setup error,
+/// 3 when standard output could not be written (or standard input read).
 @main
 struct SimbeeJWTCommand: AsyncParsableCommand {
+    /// The tool's version, printed by `--version`.
+    static let version = "0.1.0"
+
     static let configuration = CommandConfiguration(
         commandName: "simbee-jwt",
         abstract: "Verify ES256 and EdDSA JWTs against a JWK Set.",
+        discussion: """
+            Exit status: 0 when every token verified, 1 when any was rejected, 2 for a usage or setup \
+            error, 3 when standard output could not be written or standard input could not be read.
+            """,
+        version: version,
         subcommands: [VerifyCommand.self, DecodeCommand.self]
     )
 
@@ -21,6 +32,7 @@ struct SimbeeJWTCommand: AsyncParsableCommand {
     /// becomes 2.
     static func main() async {
         do {
+            try Output.prepareStandardStreams()
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -28,17 +40,29 @@ struct SimbeeJWTCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch let exitCode as ExitCode {
-            Glibc.exit(exitCode.rawValue)
+            terminate(exitCode.rawValue)
         } catch let setup as SetupError {
             Output.standardError("simbee-jwt: \(setup.message)\n")
-            Glibc.exit(2)
+            terminate(2)
+        } catch let output as OutputError {
+            Output.standardError("simbee-jwt: \(output.message)\n")
+            terminate(3)
+        } catch let input as InputError {
+            Output.standardError("simbee-jwt: \(input.message)\n")
+            terminate(3)
         } catch {
             if exitCode(for: error) == .success {
-                Output.standardOutput(fullMessage(for: error) + "\n")
-                Glibc.exit(0)
+                // --help and --version.
+                do {
+                    try Output.standardOutput(fullMessage(for: error) + "\n")
+                } catch {
+                    Output.standardError("simbee-jwt: \(error.message)\n")
+                    terminate(3)
+                }
+                terminate(0)
             }
             Output.standardError(fullMessage(for: error) + "\n")
-            Glibc.exit(2)
+            terminate(2)
         }
     }
 }
@@ -46,4 +70,15 @@ struct SimbeeJWTCommand: AsyncParsableCommand {
 /// A usage or setup problem found after argument parsing: exit status 2.
 struct SetupError: Error {
     let message: String
+}
+
+/// Ends the process with `status`.
+private func terminate(_ status: Int32) -> Never {
+    #if canImport(Glibc)
+    Glibc.exit(status)
+    #elseif canImport(Musl)
+    Musl.exit(status)
+    #else
+    Darwin.exit(status)
+    #endif
 }

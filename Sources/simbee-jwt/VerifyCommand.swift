@@ -14,9 +14,11 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Verify tokens against a JWK Set and print one JSON line per token.",
         discussion: """
             With no TOKEN (or with -), tokens are read from standard input, one per line; a trailing \
-            \\n or \\r\\n is removed and nothing else is trimmed. Each result line is written as soon \
-            as its token is read. Exit status: 0 when every token verified, 1 when any was rejected, \
-            2 for a usage or setup error.
+            \\n or \\r\\n is removed and nothing else is trimmed. Results are written out before the \
+            tool waits for more input, so a reader sees each result without waiting for the end. \
+            Exit status: 0 when every token verified, 1 when any was rejected, 2 for a usage or setup \
+            error, 3 when standard output could not be written (the tool stops reading at once) or \
+            standard input could not be read.
             """
     )
 
@@ -47,8 +49,20 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Required exact iss.", valueName: "ISS"))
     var issuer: String?
 
-    @Option(name: .long, help: ArgumentHelp("Accepted audience (repeatable; any may match).", valueName: "AUD"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Accepted audience (repeatable; any may match). Without one, a token that has aud is rejected.",
+            valueName: "AUD"
+        )
+    )
     var audience: [String] = []
+
+    @Flag(
+        name: .customLong("skip-audience-check"),
+        help: "Accept tokens whatever their aud (only without --audience): tokens issued for other services pass."
+    )
+    var skipAudienceCheck = false
 
     @Option(
         name: .long,
@@ -84,19 +98,28 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let verifier = try makeVerifier()
+        let output = BufferedOutput()
         var allValid = true
         if let token, token != "-" {
-            allValid = await verifyAndReport(token, with: verifier)
+            allValid = try await verifyAndReport(token, with: verifier, to: output)
         } else {
-            var reader = LineReader(descriptor: 0, maxLineBytes: JWTVerifier.Configuration.defaultMaxTokenBytes)
-            while let line = reader.next() {
+            var reader = LineReader(
+                descriptor: 0,
+                maxLineBytes: JWTVerifier.Configuration.defaultMaxTokenBytes,
+                beforeRead: output.flush
+            )
+            while let line = try reader.next() {
                 switch line {
                 case .bytes(let bytes):
-                    let valid = await verifyAndReport(String(decoding: bytes, as: UTF8.self), with: verifier)
+                    let valid = try await verifyAndReport(
+                        String(decoding: bytes, as: UTF8.self),
+                        with: verifier,
+                        to: output
+                    )
                     allValid = allValid && valid
                 case .tooLong:
                     let limit = JWTVerifier.Configuration.defaultMaxTokenBytes
-                    Output.standardOutput(
+                    try output.write(
                         ResultLine.rejected(code: "token_too_large", message: "token is more than \(limit) bytes")
                             + "\n"
                     )
@@ -104,19 +127,26 @@ struct VerifyCommand: AsyncParsableCommand {
                 }
             }
         }
+        try output.flush()
         if !allValid { throw ExitCode(1) }
     }
 
-    /// Verifies one token and prints its result line; returns whether it verified.
-    private func verifyAndReport(_ token: String, with verifier: JWTVerifier) async -> Bool {
+    /// Verifies one token and queues its result line; returns whether it verified.
+    private func verifyAndReport(_ token: String, with verifier: JWTVerifier, to output: BufferedOutput)
+        async throws(OutputError) -> Bool
+    {
+        let line: String
+        let valid: Bool
         do {
             let verified = try await verifier.verify(token)
-            Output.standardOutput(try ResultLine.verified(verified) + "\n")
-            return true
+            line = try ResultLine.verified(verified)
+            valid = true
         } catch {
-            Output.standardOutput(ResultLine.rejected(code: error.code.name, message: error.message) + "\n")
-            return false
+            line = ResultLine.rejected(code: error.code.name, message: error.message)
+            valid = false
         }
+        try output.write(line + "\n")
+        return valid
     }
 
     private func makeVerifier() throws -> JWTVerifier {
@@ -129,10 +159,15 @@ struct VerifyCommand: AsyncParsableCommand {
             algorithms.append(parsed)
         }
 
-        var claims = ClaimsPolicy(issuer: issuer, audiences: audience, requiredClaims: require, acceptedTypes: type)
+        var claims = ClaimsPolicy(
+            issuer: issuer,
+            audiences: audience,
+            skipsAudienceCheck: skipAudienceCheck,
+            requiredClaims: require,
+            acceptedTypes: type
+        )
         if let leeway {
-            guard leeway.isFinite else { throw SetupError(message: "--leeway must be a finite number of seconds") }
-            claims.leeway = .seconds(leeway)
+            claims.leeway = try Self.duration(leeway, flag: "--leeway", range: "0 to 300")
         }
         if let now {
             guard now.isFinite else { throw SetupError(message: "--now must be a finite Unix time") }
@@ -170,21 +205,34 @@ struct VerifyCommand: AsyncParsableCommand {
 
         var configuration = RemoteJWKS.Configuration()
         if let jwksCooldown {
-            guard jwksCooldown.isFinite, jwksCooldown >= 0 else {
-                throw SetupError(message: "--jwks-cooldown must be ≥ 0")
-            }
-            configuration.unknownKeyCooldown = .seconds(jwksCooldown)
+            configuration.unknownKeyCooldown = try Self.duration(
+                jwksCooldown,
+                flag: "--jwks-cooldown",
+                range: "0 to 3600"
+            )
         }
         if let jwksTimeout {
-            guard jwksTimeout.isFinite, jwksTimeout > 0 else { throw SetupError(message: "--jwks-timeout must be > 0") }
-            configuration.requestTimeout = .seconds(jwksTimeout)
+            configuration.requestTimeout = try Self.duration(
+                jwksTimeout,
+                flag: "--jwks-timeout",
+                range: "more than 0 and at most 120"
+            )
             configuration.connectTimeout = min(configuration.connectTimeout, configuration.requestTimeout)
         }
         do {
             return try RemoteJWKS(url: location, configuration: configuration, logger: Diagnostics.logger)
         } catch {
-            throw SetupError(message: "unusable JWK Set URL \(location): \(error.message)")
+            throw SetupError(message: "cannot use the JWK Set at \(location): \(error.message)")
         }
+    }
+
+    /// A flag's number of seconds as a `Duration`, refused when it is not a finite number that a
+    /// `Duration` can hold. The library checks the accepted range, which `range` names.
+    private static func duration(_ seconds: Double, flag: String, range: String) throws -> Duration {
+        guard let duration = Duration(checkedSeconds: seconds) else {
+            throw SetupError(message: "\(flag) must be a number of seconds from \(range)")
+        }
+        return duration
     }
 
     private func readKeySet(path: String) throws -> JWKSet {

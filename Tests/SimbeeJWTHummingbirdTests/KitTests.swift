@@ -21,7 +21,7 @@ struct KitTests {
         let server = try await SimbeeTestJWKSServer.start(serving: try SimbeeTestIssuer())
         do {
             let logs = CapturedLogs()
-            let app = TestApp.application(verifier: try server.verifier(), logs: logs)
+            let app = try TestApp.application(verifier: try server.verifier(), logs: logs)
             try await app.test(.router) { client in try await test(server, client, logs) }
         } catch {
             await server.shutdown()
@@ -118,7 +118,7 @@ struct KitTests {
         policy.claims.issuer = issuer.issuer
         let keys = try RemoteJWKS(url: url, configuration: configuration)
         let logs = CapturedLogs()
-        let app = TestApp.application(verifier: try JWTVerifier(keys: keys, configuration: policy), logs: logs)
+        let app = try TestApp.application(verifier: try JWTVerifier(keys: keys, configuration: policy), logs: logs)
         let token = try issuer.token(TestClaims(scopes: ["read"]))
         try await app.test(.router) { client in
             let response = try await client.get("/read", bearer: token)

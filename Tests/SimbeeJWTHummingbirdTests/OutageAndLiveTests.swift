@@ -16,7 +16,7 @@ struct OutageAndLiveTests {
     func outage() async throws {
         let url = try await JWKSServer.refusingURL()
         let logs = CapturedLogs()
-        let app = TestApp.application(
+        let app = try TestApp.application(
             verifier: try Fixtures.verifier(jwksURL: url, connectTimeout: .milliseconds(200)),
             logs: logs
         )
@@ -40,11 +40,13 @@ struct OutageAndLiveTests {
     func retryAfterConfiguration() async throws {
         let url = try await JWKSServer.refusingURL()
         let token = manifest.token("eddsa-valid")
-        let cases: [(Duration?, String?)] = [(.milliseconds(1500), "2"), (nil, nil), (.seconds(-3), "0")]
+        let cases: [(Duration?, String?)] = [
+            (.milliseconds(1500), "2"), (nil, nil), (.zero, "0"), (.nanoseconds(1), "1"), (.seconds(86_400), "86400"),
+        ]
         for (retryAfter, expected) in cases {
             let configuration = SimbeeAuthConfiguration(retryAfter: retryAfter, outageLogLevel: .warning)
             let logs = CapturedLogs()
-            let app = TestApp.application(
+            let app = try TestApp.application(
                 verifier: try Fixtures.verifier(jwksURL: url, connectTimeout: .milliseconds(200)),
                 logs: logs,
                 configuration: configuration
@@ -64,7 +66,7 @@ struct OutageAndLiveTests {
         let forged = manifest.token("es256-bad-sig")
         try await JWKSServer.serving(try Fixtures.keySetDocument()) { url in
             let logs = CapturedLogs()
-            let app = TestApp.application(verifier: try Fixtures.verifier(jwksURL: url), logs: logs)
+            let app = try TestApp.application(verifier: try Fixtures.verifier(jwksURL: url), logs: logs)
             try await app.test(.live) { client in
                 let valid = try await client.get("/me", bearer: token)
                 #expect(valid.status == .ok)
@@ -99,7 +101,7 @@ struct OutageAndLiveTests {
         // The same service once its key server is gone, over real HTTP too.
         let down = try await JWKSServer.refusingURL()
         let logs = CapturedLogs()
-        let app = TestApp.application(
+        let app = try TestApp.application(
             verifier: try Fixtures.verifier(jwksURL: down, connectTimeout: .milliseconds(200)),
             logs: logs
         )

@@ -23,7 +23,7 @@ struct SimbeeAuthenticatorTests {
     ) async throws {
         try await JWKSServer.serving(try Fixtures.keySetDocument()) { url in
             let logs = CapturedLogs()
-            let app = TestApp.application(
+            let app = try TestApp.application(
                 verifier: try Fixtures.verifier(jwksURL: url),
                 logs: logs,
                 configuration: configuration

@@ -7,6 +7,9 @@ import Testing
 /// from the kit's server on 127.0.0.1.
 @Suite("Test issuer: minting and end-to-end verification")
 struct SimbeeTestIssuerTests {
+    /// The default verifier configuration, with the kit's default audience as the accepted one.
+    static let defaultAudience = JWTVerifier.Configuration(claims: ClaimsPolicy(audiences: [TestClaims.defaultAudience]))
+
     @Test(
         "valid ES256, EdDSA and Ed25519 tokens verify through the kit's server",
         arguments: [JWTAlgorithm.es256, .edDSA, .ed25519]
@@ -186,7 +189,7 @@ struct SimbeeTestIssuerTests {
     @Test("a single audience is a string; omitted and replaced claims leave no duplicates")
     func omittedAndReplacedClaims() async throws {
         let issuer = try SimbeeTestIssuer()
-        let verifier = try JWTVerifier(keys: try JWKSet(json: issuer.jwks), configuration: .init())
+        let verifier = try JWTVerifier(keys: try JWKSet(json: issuer.jwks), configuration: Self.defaultAudience)
         var claims = TestClaims.missing("jti", "iat").with("sub", "cu_custom")
         claims.issuer = "https://other.example"
         let verified = try await verifier.verify(try issuer.token(claims))
@@ -207,7 +210,7 @@ struct SimbeeTestIssuerTests {
         var header = TestHeader()
         header.type = "at+jwt"
         header.extra["x-test"] = 1
-        var policy = ClaimsPolicy()
+        var policy = ClaimsPolicy(audiences: [TestClaims.defaultAudience])
         policy.acceptedTypes = ["at+jwt"]
         let verifier = try JWTVerifier(keys: keys, configuration: .init(claims: policy))
         let verified = try await verifier.verify(try issuer.token(header: header))
@@ -218,7 +221,7 @@ struct SimbeeTestIssuerTests {
 
         header.type = nil
         await expectRefusal(try issuer.token(header: header), verifier, .missingClaim)  // typ required
-        let untyped = try JWTVerifier(keys: keys, configuration: .init())
+        let untyped = try JWTVerifier(keys: keys, configuration: Self.defaultAudience)
         _ = try await untyped.verify(try issuer.token(header: header))
     }
 
@@ -265,7 +268,7 @@ struct SimbeeTestIssuerTests {
     @Test("tokens minted concurrently from one issuer all verify")
     func concurrentMinting() async throws {
         let issuer = try SimbeeTestIssuer()
-        let verifier = try JWTVerifier(keys: try JWKSet(json: issuer.jwks), configuration: .init())
+        let verifier = try JWTVerifier(keys: try JWKSet(json: issuer.jwks), configuration: Self.defaultAudience)
         let outcomes = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<200 {
                 group.addTask {

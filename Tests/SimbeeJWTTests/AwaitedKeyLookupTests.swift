@@ -10,7 +10,7 @@ import Testing
 /// not kept, must come back exactly.
 @Suite("Awaited key lookups and the payload on demand")
 struct AwaitedKeyLookupTests {
-    static let cases: [TestSupport.Manifest.Case] = (try? TestSupport.manifest().cases) ?? []
+    static var cases: [TestSupport.Manifest.Case] { get throws { try TestSupport.manifest().cases } }
 
     /// A key source that only answers by awaiting (it suspends before every answer) and counts the
     /// lookups it was asked for.
@@ -33,7 +33,7 @@ struct AwaitedKeyLookupTests {
         return Array(try #require(Data(base64Encoded: base64)))
     }
 
-    @Test("each fixture token gets its recorded verdict through a key source that suspends", arguments: cases)
+    @Test("each fixture token gets its recorded verdict through a key source that suspends", arguments: try cases)
     func awaitedVerdict(_ fixture: TestSupport.Manifest.Case) async throws {
         let manifest = try TestSupport.manifest()
         let keys = AwaitingKeys(try TestSupport.fixtureKeySet())

@@ -26,12 +26,12 @@ struct CLITests {
 
     /// Runs the tool to completion on a dispatch thread: waiting for a process must not block the
     /// cooperative threads the other (concurrently running) tests need.
-    static func run(_ arguments: [String], stdin: Data = Data()) async throws -> Run {
-        try await offloaded { try runBlocking(arguments, stdin: stdin) }
+    static func run(_ arguments: [String], stdin: Data = Data(), executable: URL = binary) async throws -> Run {
+        try await offloaded { try runBlocking(arguments, stdin: stdin, executable: executable) }
     }
 
-    private static func runBlocking(_ arguments: [String], stdin: Data) throws -> Run {
-        let tool = try ToolProcess(arguments)
+    private static func runBlocking(_ arguments: [String], stdin: Data, executable: URL) throws -> Run {
+        let tool = try ToolProcess(arguments, executable: executable)
         let (process, input, output, errors) = (tool.process, tool.input, tool.output, tool.errors)
         // Read both streams concurrently so a full pipe never blocks the tool.
         nonisolated(unsafe) var outData = Data()

@@ -110,8 +110,13 @@ struct ClaimsPolicyTests {
         #expect(try claims(#"["x","cl_b"]"#, changing).audience == ["x", "cl_b"])
         #expect(try outcome(#"{"exp":1796000600,"aud":"cl_a"}"#, changing) == "audience_mismatch")
         changing.audiences = []
+        #expect(try outcome(#"{"exp":1796000600,"aud":"cl_a"}"#, changing) == "audience_mismatch")
+        changing.skipsAudienceCheck = true
         #expect(try claims(#""cl_a""#, changing).audience == ["cl_a"])
-        let issuer = policy { $0.issuer = "i" }
+        let issuer = policy {
+            $0.issuer = "i"
+            $0.audiences = ["z"]
+        }
         #expect(try claims(#""z""#, issuer).issuer == "i")
         #expect(try outcome(#"{"exp":1796000600,"iss":"j"}"#, issuer) == "issuer_mismatch")
     }

@@ -17,7 +17,7 @@ struct JWKSetLookupTests {
         let keys = try (0..<keyCount).map { try issuer.addKey(.es256, keyID: "K-\($0)") }
         let set = try JWKSet(json: issuer.jwks)
         #expect(set.count == keyCount + 1)
-        let verifier = try JWTVerifier(keys: set, configuration: .init(tokenCache: nil))
+        let verifier = try JWTVerifier(keys: set, configuration: .init(claims: ClaimsPolicy(audiences: [TestClaims.defaultAudience]), tokenCache: nil))
 
         for key in keys {
             let verified = try await verifier.verify(try issuer.token(signedWith: key))

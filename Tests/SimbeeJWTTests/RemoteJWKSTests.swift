@@ -400,9 +400,17 @@ struct RemoteJWKSTests {
 
     @Test("plain http to another host needs the explicit opt-in")
     func insecureOptIn() throws {
+        let url = "http://keys.internal/jwks.json"
+        let refused = #expect(throws: JWTError.self) { try RemoteJWKS(url: url) }
+        #expect(refused?.code == .invalidConfiguration)
         var configuration = RemoteJWKS.Configuration()
         configuration.allowsInsecureHTTP = true
-        _ = try RemoteJWKS(url: "http://keys.internal/jwks.json", configuration: configuration)
+        #expect(try RemoteJWKS(url: url, configuration: configuration).url == url)
+        // The opt-in widens the schemes to http only: anything else stays refused.
+        let ftp = #expect(throws: JWTError.self) {
+            try RemoteJWKS(url: "ftp://keys.internal/jwks.json", configuration: configuration)
+        }
+        #expect(ftp?.code == .invalidConfiguration)
     }
 
     @Test("an issuer maps to its well-known JWKS path")
@@ -428,7 +436,10 @@ struct RemoteJWKSTests {
         for mutate in mutations {
             var configuration = RemoteJWKS.Configuration()
             mutate(&configuration)
-            #expect(throws: JWTError.self) { try RemoteJWKS(url: "https://api.simbee.io/jwks.json", configuration: configuration) }
+            let error = #expect(throws: JWTError.self) {
+                try RemoteJWKS(url: "https://api.simbee.io/jwks.json", configuration: configuration)
+            }
+            #expect(error?.code == .invalidConfiguration)
         }
     }
 }

@@ -156,14 +156,17 @@ enum WycheproofJOSE {
         return try #require(object["keys"] as? [[String: Any]])
     }
 
-    static func cases(_ file: WycheproofJOSEFile) -> [JOSECase] {
-        (try? load(file).cases) ?? []
+    /// A file's cases; a missing or unreadable file throws, so the tests over it fail, never skip.
+    static func cases(_ file: WycheproofJOSEFile) throws -> [JOSECase] {
+        try load(file).cases
     }
 
-    static let signatureCases = cases(.signature)
-    static let keyCases = cases(.key)
-    static let cryptoCases = cases(.crypto)
-    static let allGroups: [JOSEGroup] = WycheproofJOSEFile.allCases.flatMap { (try? load($0).groups) ?? [] }
+    static var signatureCases: [JOSECase] { get throws { try cases(.signature) } }
+    static var keyCases: [JOSECase] { get throws { try cases(.key) } }
+    static var cryptoCases: [JOSECase] { get throws { try cases(.crypto) } }
+    static var allGroups: [JOSEGroup] {
+        get throws { try WycheproofJOSEFile.allCases.flatMap { try load($0).groups } }
+    }
 
     // MARK: Verifier
 
@@ -223,7 +226,7 @@ enum WycheproofJOSE {
     /// here and rebuilt, failing, in its test.
     static let verifiers: [String: JWTVerifier] = {
         var verifiers: [String: JWTVerifier] = [:]
-        for group in allGroups {
+        for group in (try? allGroups) ?? [] {
             verifiers["\(group.file.rawValue)#\(group.firstTcId)"] = try? JWTVerifier(keys: try keySet(for: group))
         }
         return verifiers
@@ -377,27 +380,27 @@ struct WycheproofJOSETests {
         // The parameterized tests below run over the same cases.
         let running: [JOSECase]
         switch file {
-        case .signature: running = WycheproofJOSE.signatureCases
-        case .key: running = WycheproofJOSE.keyCases
-        case .crypto: running = WycheproofJOSE.cryptoCases
+        case .signature: running = try WycheproofJOSE.signatureCases
+        case .key: running = try WycheproofJOSE.keyCases
+        case .crypto: running = try WycheproofJOSE.cryptoCases
         }
         #expect(running.map(\.tcId) == ids)
     }
 
     @Test(
         "json_web_signature_test.json: every case gets its expected outcome",
-        arguments: WycheproofJOSE.signatureCases
+        arguments: try WycheproofJOSE.signatureCases
     )
     func signatureFile(_ test: JOSECase) async throws {
         try await WycheproofJOSE.check(test, WycheproofJOSE.signatureExpectations[test.tcId])
     }
 
-    @Test("json_web_key_test.json: every case gets its expected outcome", arguments: WycheproofJOSE.keyCases)
+    @Test("json_web_key_test.json: every case gets its expected outcome", arguments: try WycheproofJOSE.keyCases)
     func keyFile(_ test: JOSECase) async throws {
         try await WycheproofJOSE.check(test, WycheproofJOSE.keyExpectations[test.tcId])
     }
 
-    @Test("json_web_crypto_test.json: every case gets its expected outcome", arguments: WycheproofJOSE.cryptoCases)
+    @Test("json_web_crypto_test.json: every case gets its expected outcome", arguments: try WycheproofJOSE.cryptoCases)
     func cryptoFile(_ test: JOSECase) async throws {
         try await WycheproofJOSE.check(test, WycheproofJOSE.cryptoExpectations[test.tcId])
     }
@@ -405,7 +408,7 @@ struct WycheproofJOSETests {
     @Test("every token whose alg is unsupported finds a usable key under its kid, so its refusal is the algorithm's")
     func standInsCoverUnsupportedAlgorithms() throws {
         var checked = 0
-        for group in WycheproofJOSE.allGroups {
+        for group in try WycheproofJOSE.allGroups {
             let usable = Set(try WycheproofJOSE.keySet(for: group).keyIDs)
             for token in group.tokens {
                 guard let header = WycheproofJOSE.lenientHeader(token), let alg = header["alg"] as? String,
@@ -424,7 +427,7 @@ struct WycheproofJOSETests {
     @Test("no case is accepted, and every upstream-valid case is refused for a reason this verifier owns")
     func upstreamValidCases() async throws {
         var reasons: [String: Int] = [:]
-        for test in WycheproofJOSE.signatureCases + WycheproofJOSE.keyCases + WycheproofJOSE.cryptoCases
+        for test in try WycheproofJOSE.signatureCases + WycheproofJOSE.keyCases + WycheproofJOSE.cryptoCases
         where test.label == "valid" {
             let error = try #require(
                 await TestSupport.refusal(test.token, try WycheproofJOSE.verifier(for: test.group))
@@ -447,7 +450,7 @@ struct WycheproofJOSESignatureLayerTests {
     /// The ES256 tokens of three non-empty segments in groups with a usable key, with that key.
     static func cases() throws -> [(test: JOSECase, key: JWTVerificationKey)] {
         var result: [(JOSECase, JWTVerificationKey)] = []
-        for test in WycheproofJOSE.signatureCases + WycheproofJOSE.cryptoCases {
+        for test in try WycheproofJOSE.signatureCases + WycheproofJOSE.cryptoCases {
             let segments = test.token.split(separator: ".", omittingEmptySubsequences: false)
             guard segments.count == 3, !segments.contains(where: \.isEmpty),
                 WycheproofJOSE.lenientHeader(test.token)?["alg"] as? String == "ES256",
@@ -603,7 +606,7 @@ struct WycheproofJOSEKeySetTests {
         #expect(groups.count == table.count, "first tcIds are unique per file")
     }
 
-    @Test("each key set imports to the expected usable and skipped keys", arguments: WycheproofJOSE.allGroups)
+    @Test("each key set imports to the expected usable and skipped keys", arguments: try WycheproofJOSE.allGroups)
     func importOutcome(_ group: JOSEGroup) throws {
         let entry = try #require(Self.expected[group.file]?[group.firstTcId], "\(group.testDescription)")
         #expect((group.publicSet == nil) == (entry.publicKeys == nil), "which members the group has")
@@ -722,7 +725,7 @@ struct WycheproofJOSEKeyPolicyTests {
     )
     func policyAlone(_ policyCase: PolicyCase) async throws {
         let (file, tcId) = (policyCase.file, policyCase.tcId)
-        let cases = file == .signature ? WycheproofJOSE.signatureCases : WycheproofJOSE.keyCases
+        let cases = try file == .signature ? WycheproofJOSE.signatureCases : WycheproofJOSE.keyCases
         let test = try #require(cases.first { $0.tcId == tcId })
         let genuineToken = try #require(WycheproofJOSE.signatureCases.first { $0.tcId == 18 }).token
         #expect(test.token == genuineToken)
@@ -755,7 +758,7 @@ struct WycheproofJOSEBase64Tests {
     static let corrections = [367: "valid", 370: "valid", 372: "invalid", 373: "invalid"]
 
     static func group() throws -> [JOSECase] {
-        let cases = WycheproofJOSE.signatureCases.filter { $0.group.comment == "base64" }
+        let cases = try WycheproofJOSE.signatureCases.filter { $0.group.comment == "base64" }
         #expect(cases.map(\.tcId) == Array(357...377))
         return cases
     }
@@ -813,7 +816,7 @@ struct WycheproofJOSEBase64Tests {
 struct WycheproofJOSEJWETests {
     @Test("the JWE cases are five segments, four after a lost separator, or a JSON serialization")
     func shapes() throws {
-        let jwe = WycheproofJOSE.cryptoCases.filter { $0.tcId >= 50 }
+        let jwe = try WycheproofJOSE.cryptoCases.filter { $0.tcId >= 50 }
         #expect(jwe.count == 34)
         var counts: [Int: Int] = [:]
         for test in jwe {

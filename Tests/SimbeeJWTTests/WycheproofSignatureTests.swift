@@ -202,9 +202,9 @@ private enum Wycheproof {
         }
     }
 
-    static let p1363Vectors: [SignatureVector] = (try? vectors(p1363Path)) ?? []
-    static let derVectors: [SignatureVector] = (try? vectors(derPath)) ?? []
-    static let ed25519Vectors: [SignatureVector] = (try? vectors(ed25519Path)) ?? []
+    static var p1363Vectors: [SignatureVector] { get throws { try vectors(p1363Path) } }
+    static var derVectors: [SignatureVector] { get throws { try vectors(derPath) } }
+    static var ed25519Vectors: [SignatureVector] { get throws { try vectors(ed25519Path) } }
 }
 
 // MARK: - Minimal DER ECDSA-Sig-Value reader (test-side only)
@@ -247,7 +247,7 @@ private func p1363(fromDER der: [UInt8]) -> [UInt8]? {
 
 @Suite("Wycheproof ECDSA P-256/SHA-256 P1363 vectors through the ES256 key import and verify path")
 struct WycheproofES256P1363Tests {
-    @Test("each P1363 vector gets its Wycheproof verdict", arguments: Wycheproof.p1363Vectors)
+    @Test("each P1363 vector gets its Wycheproof verdict", arguments: try Wycheproof.p1363Vectors)
     fileprivate func verdict(_ vector: SignatureVector) {
         let outcome = Wycheproof.run(vector)
         // Every group key in this file is a valid P-256 point; a refused import would be a bug even
@@ -284,7 +284,7 @@ struct WycheproofES256P1363Tests {
 
     @Test("every signature that is not exactly 64 bytes is refused, whatever its label says")
     func sizeRule() throws {
-        let offSize = Wycheproof.p1363Vectors.filter { $0.signature.count != 64 }
+        let offSize = try Wycheproof.p1363Vectors.filter { $0.signature.count != 64 }
         #expect(offSize.count == 21)
         for vector in offSize {
             #expect(vector.verdict == .invalid, "tcId \(vector.tcId)")
@@ -318,7 +318,7 @@ struct WycheproofES256P1363Tests {
 
 @Suite("Wycheproof ECDSA P-256/SHA-256 DER vectors are all refused by the ES256 path")
 struct WycheproofES256DERTests {
-    @Test("each DER-encoded signature is refused as an ES256 signature", arguments: Wycheproof.derVectors)
+    @Test("each DER-encoded signature is refused as an ES256 signature", arguments: try Wycheproof.derVectors)
     fileprivate func derRefused(_ vector: SignatureVector) {
         let outcome = Wycheproof.run(vector)
         switch outcome {
@@ -333,7 +333,7 @@ struct WycheproofES256DERTests {
 
     @Test("DER signatures labelled valid do verify once converted to r‖s, so the refusal is the encoding's")
     func validDERBecomesValidP1363() throws {
-        let valid = Wycheproof.derVectors.filter { $0.verdict == .valid }
+        let valid = try Wycheproof.derVectors.filter { $0.verdict == .valid }
         #expect(valid.count == 174)
         for vector in valid {
             #expect(!Wycheproof.run(vector).isVerified, "tcId \(vector.tcId): DER accepted")
@@ -368,7 +368,7 @@ struct WycheproofES256DERTests {
 
 @Suite("Wycheproof Ed25519 vectors through the EdDSA key import and verify path")
 struct WycheproofEd25519Tests {
-    @Test("each Ed25519 vector gets its Wycheproof verdict", arguments: Wycheproof.ed25519Vectors)
+    @Test("each Ed25519 vector gets its Wycheproof verdict", arguments: try Wycheproof.ed25519Vectors)
     fileprivate func verdict(_ vector: SignatureVector) {
         let outcome = Wycheproof.run(vector)
         #expect(Wycheproof.matches(outcome, vector.verdict), "\(vector.testDescription): \(outcome)")
@@ -421,13 +421,13 @@ struct WycheproofEd25519Tests {
 
     @Test("signatures of any length but 64 bytes and S ≥ L are refused")
     func lengthAndMalleability() throws {
-        let wrongLength = Wycheproof.ed25519Vectors.filter { $0.signature.count != 64 }
+        let wrongLength = try Wycheproof.ed25519Vectors.filter { $0.signature.count != 64 }
         #expect(!wrongLength.isEmpty)
         for vector in wrongLength {
             #expect(vector.verdict == .invalid, "tcId \(vector.tcId)")
             #expect(!Wycheproof.run(vector).isVerified, "tcId \(vector.tcId)")
         }
-        let malleable = Wycheproof.ed25519Vectors.filter { $0.flags.contains("SignatureMalleability") }
+        let malleable = try Wycheproof.ed25519Vectors.filter { $0.flags.contains("SignatureMalleability") }
         #expect(!malleable.isEmpty)
         for vector in malleable {
             #expect(vector.verdict == .invalid, "tcId \(vector.tcId)")

@@ -6,10 +6,11 @@ public import Foundation
 
 /// What a token's claims (and header `typ`) must satisfy once its signature holds.
 ///
-/// The defaults are the safe ones: `exp` is required, time claims get 60 seconds of leeway, and
-/// every time claim that is present must be a valid NumericDate. Issuer and audience are checked
-/// when configured: configure both for Simbee tokens (``JWTVerifier/Configuration/simbee(clientID:)``
-/// does).
+/// The defaults are the safe ones: `exp` is required, time claims get 60 seconds of leeway, every
+/// time claim that is present must be a valid NumericDate, and a token that names an audience is
+/// refused unless one of its audiences is yours (RFC 7519 §4.1.3). The issuer is checked when
+/// configured: configure issuer and audiences for Simbee tokens
+/// (``JWTVerifier/Configuration/simbee(clientID:)`` does).
 ///
 /// ```swift
 /// var policy = ClaimsPolicy(issuer: "https://api.simbee.io", audiences: ["cl_123"])
@@ -19,18 +20,25 @@ public struct ClaimsPolicy: Sendable {
     /// The exact `iss` required, or `nil` not to check it. An empty string is an invalid configuration.
     public var issuer: String?
     /// Audiences this service answers to: the token's `aud` (a string or an array of strings) must
-    /// contain at least one of them, compared exactly. Empty means `aud` is not checked.
+    /// contain at least one of them, compared exactly.
+    ///
+    /// Empty means this service has no audience of its own: a token without `aud` is accepted, and a
+    /// token with one is refused with ``JWTError/Code/audienceMismatch``, since it was issued for
+    /// someone else (RFC 7519 §4.1.3, RFC 8725 §3.9). ``skipsAudienceCheck`` accepts it instead.
     public var audiences: [String]
+    /// Whether `aud` is ignored altogether. Default `false`; only valid with no ``audiences``.
+    ///
+    /// - Warning: A token issued for another service (another audience of the same issuer) is then
+    ///   accepted here. Set it only where every token of the issuer is meant for this service.
+    public var skipsAudienceCheck: Bool
     /// Whether a token without `exp` is refused. Default `true`.
     public var requiresExpiration: Bool
     /// Clock skew tolerated for `exp` and `nbf`, between 0 and 300 seconds. Default 60 seconds.
-    public var leeway: Duration {
-        didSet { leewaySeconds = Self.seconds(leeway) }
-    }
-    /// ``leeway`` in seconds, kept beside it: every verification and every token-cache hit needs it,
-    /// and converting a `Duration` each time ran about 190 instructions of 128-bit arithmetic
-    /// (16 lines of code to fetch into the instruction cache per verification).
-    private(set) var leewaySeconds: Double
+    ///
+    /// Any `Duration` may be stored; the verifier's initializer refuses one outside the range.
+    public var leeway: Duration
+    /// ``leeway`` in seconds, for a policy that passed validation.
+    var leewaySeconds: Double { leeway.inSeconds }
     /// Claims that must be present. `sub`, `iss` and `jti` must then also be non-empty strings, and
     /// any other required claim must not be `null` or an empty string.
     public var requiredClaims: [String]
@@ -48,7 +56,8 @@ public struct ClaimsPolicy: Sendable {
     ///
     /// - Parameters:
     ///   - issuer: The exact `iss` required, or `nil`.
-    ///   - audiences: Accepted audiences; empty skips the `aud` check.
+    ///   - audiences: Accepted audiences; empty refuses any token that has `aud`.
+    ///   - skipsAudienceCheck: Whether `aud` is ignored; only with no `audiences`.
     ///   - requiresExpiration: Whether `exp` must be present.
     ///   - leeway: Tolerated clock skew, 0…300 seconds.
     ///   - requiredClaims: Claims that must be present.
@@ -56,6 +65,7 @@ public struct ClaimsPolicy: Sendable {
     public init(
         issuer: String? = nil,
         audiences: [String] = [],
+        skipsAudienceCheck: Bool = false,
         requiresExpiration: Bool = true,
         leeway: Duration = .seconds(60),
         requiredClaims: [String] = [],
@@ -63,9 +73,9 @@ public struct ClaimsPolicy: Sendable {
     ) {
         self.issuer = issuer
         self.audiences = audiences
+        self.skipsAudienceCheck = skipsAudienceCheck
         self.requiresExpiration = requiresExpiration
         self.leeway = leeway
-        self.leewaySeconds = Self.seconds(leeway)
         self.requiredClaims = requiredClaims
         self.acceptedTypes = acceptedTypes
         self.clock = { Date() }
@@ -85,16 +95,14 @@ public struct ClaimsPolicy: Sendable {
         guard !audiences.contains(where: \.isEmpty) else {
             throw JWTError(.invalidConfiguration, "audiences must not contain an empty string")
         }
+        guard !(skipsAudienceCheck && !audiences.isEmpty) else {
+            throw JWTError(.invalidConfiguration, "skipsAudienceCheck contradicts the configured audiences")
+        }
         guard !requiredClaims.contains(where: \.isEmpty) else {
             throw JWTError(.invalidConfiguration, "required claim names must not be empty")
         }
         guard !acceptedTypes.contains(where: \.isEmpty) else {
             throw JWTError(.invalidConfiguration, "accepted types must not contain an empty string")
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

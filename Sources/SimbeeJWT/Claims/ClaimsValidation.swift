@@ -64,6 +64,10 @@ enum ClaimsValidation {
             else {
                 throw JWTError(.audienceMismatch, "aud does not contain an accepted audience")
             }
+        } else if !claims.audience.isEmpty, !policy.skipsAudienceCheck {
+            // RFC 7519 §4.1.3: a recipient that does not identify itself with a value of a present
+            // `aud` must reject the token.
+            throw JWTError(.audienceMismatch, "token has aud, but this verifier accepts no audience")
         }
 
         for name in policy.requiredClaims {

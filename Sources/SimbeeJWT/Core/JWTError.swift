@@ -68,7 +68,7 @@ public struct JWTError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let notYetValid = Code(backing: .notYetValid)
         /// `iss` differs from the configured issuer.
         public static let issuerMismatch = Code(backing: .issuerMismatch)
-        /// No `aud` value equals a configured audience.
+        /// No `aud` value equals a configured audience, or the token has `aud` and none is configured.
         public static let audienceMismatch = Code(backing: .audienceMismatch)
         /// A claim (or header `typ`) that the policy requires is absent.
         public static let missingClaim = Code(backing: .missingClaim)

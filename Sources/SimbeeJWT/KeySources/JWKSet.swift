@@ -15,9 +15,9 @@
 public struct JWKSet: JWTKeySource, Sendable {
     /// Bounds on the document, checked before any key is imported.
     public struct Limits: Sendable {
-        /// The largest document accepted, in bytes. Default 256 KiB.
+        /// The largest document accepted, in bytes. Default 256 KiB; 1 B … 64 MiB.
         public var maxBytes: Int = 256 * 1024
-        /// The most entries the `keys` array may hold, usable or not. Default 256.
+        /// The most entries the `keys` array may hold, usable or not. Default 256; 1 … 10,000.
         public var maxKeys: Int = 256
 
         /// Limits with the defaults: 256 KiB and 256 keys.
@@ -60,8 +60,12 @@ public struct JWKSet: JWTKeySource, Sendable {
     ///   - json: The document's bytes (UTF-8 JSON).
     ///   - limits: Size and key-count bounds.
     /// - Throws: ``JWTError`` with ``JWTError/Code/invalidKeySet`` when the document is too large, not a
-    ///   strict JSON object with a `keys` array, has too many keys, or has no usable key.
+    ///   strict JSON object with a `keys` array, has too many keys, or has no usable key;
+    ///   ``JWTError/Code/invalidConfiguration`` when a limit is out of its range.
     public init(json: some Collection<UInt8>, limits: Limits = Limits()) throws(JWTError) {
+        guard (1...(64 << 20)).contains(limits.maxBytes), (1...10_000).contains(limits.maxKeys) else {
+            throw JWTError(.invalidConfiguration, "JWK Set limits must be 1 B…64 MiB and 1…10000 keys")
+        }
         guard json.count <= limits.maxBytes else {
             throw JWTError(.invalidKeySet, "JWK Set is larger than \(limits.maxBytes) bytes")
         }

@@ -51,7 +51,7 @@ public struct JWTVerifier: Sendable {
         public var maxTokenBytes: Int
         /// The claims policy: expiry, issuer, audience, required claims and `typ`. Default
         /// ``ClaimsPolicy/init(issuer:audiences:requiresExpiration:leeway:requiredClaims:acceptedTypes:)``:
-        /// `exp` required, 60 seconds of leeway, issuer and audience not checked.
+        /// `exp` required, 60 seconds of leeway, issuer not checked, tokens with `aud` refused.
         public var claims: ClaimsPolicy
         /// The verified-token cache, on by default; `nil` turns it off.
         ///
@@ -73,8 +73,9 @@ public struct JWTVerifier: Sendable {
 
         /// A configuration; every parameter has the safe default.
         ///
-        /// The default claims policy checks neither issuer nor audience: for Simbee tokens start from
-        /// ``simbee(clientID:)`` instead, or pass a ``ClaimsPolicy`` with both.
+        /// The default claims policy does not check the issuer and refuses any token that names an
+        /// audience: for Simbee tokens start from ``simbee(clientID:)`` instead, or pass a
+        /// ``ClaimsPolicy`` with both.
         ///
         /// - Parameters:
         ///   - algorithms: The allow-list.

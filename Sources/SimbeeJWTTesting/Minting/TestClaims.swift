@@ -3,6 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
+import SimbeeJWT
 
 /// The claims of a test token, with the defaults of a valid Simbee token: subject `cu_test`,
 /// audience `cl_test`, issued now, expiring in 15 minutes, a unique `jti`, and the issuer's own
@@ -78,7 +79,7 @@ public struct TestClaims: Sendable {
         self.audience = audience
         self.issuedAt = issuedAt
         self.notBefore = nil
-        self.expiresAt = issuedAt.addingTimeInterval(Self.seconds(lifetime))
+        self.expiresAt = issuedAt.addingTimeInterval(lifetime.inSeconds)
         self.jwtID = Self.uniqueJWTID()
         self.scopes = scopes
         self.custom = [:]
@@ -100,7 +101,7 @@ public struct TestClaims: Sendable {
     public static var notYetValid: TestClaims {
         var claims = TestClaims()
         claims.notBefore = Date().addingTimeInterval(3_600)
-        claims.expiresAt = claims.notBefore!.addingTimeInterval(seconds(defaultLifetime))
+        claims.expiresAt = claims.notBefore!.addingTimeInterval(defaultLifetime.inSeconds)
         return claims
     }
 
@@ -160,11 +161,6 @@ public struct TestClaims: Sendable {
         add("jti", jwtID.map(TestClaimValue.string))
         if !scopes.isEmpty { add("scopes", .array(scopes.map(TestClaimValue.string))) }
         return merged(members, custom: custom, omitted: omitted)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     private static func uniqueJWTID() -> String {

@@ -23,9 +23,9 @@ enum TestApp {
     static func router(
         verifier: JWTVerifier,
         configuration: SimbeeAuthConfiguration = SimbeeAuthConfiguration()
-    ) -> Router<Context> {
+    ) throws -> Router<Context> {
         let router = Router(context: Context.self)
-        router.add(middleware: SimbeeAuthenticator(verifier: verifier, configuration: configuration))
+        router.add(middleware: try SimbeeAuthenticator(verifier: verifier, configuration: configuration))
         router.get("public") { _, context in context.identity?.subject ?? "anonymous" }
         router.get("me") { _, context in
             let identity = try context.requireIdentity(scopes: .all([]), configuration: configuration)
@@ -57,9 +57,9 @@ enum TestApp {
         verifier: JWTVerifier,
         logs: CapturedLogs,
         configuration: SimbeeAuthConfiguration = SimbeeAuthConfiguration()
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         Application(
-            router: router(verifier: verifier, configuration: configuration),
+            router: try router(verifier: verifier, configuration: configuration),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             logger: logs.logger
         )

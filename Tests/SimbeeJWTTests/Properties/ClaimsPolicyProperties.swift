@@ -22,6 +22,7 @@ struct ClaimsPolicyProperties {
         var type: String?
         var issuer: String?
         var audiences: [String]
+        var skipsAudienceCheck: Bool
         var requiresExpiration: Bool
         var leeway: Int
         var requiredClaims: [String]
@@ -30,7 +31,8 @@ struct ClaimsPolicyProperties {
 
         var payload: String { "{" + claims.map { #""\#($0.name)":\#($0.json)"# }.joined(separator: ",") + "}" }
         var description: String {
-            "payload \(payload), typ \(type ?? "-"); policy iss \(issuer ?? "-"), aud \(audiences), exp required "
+            "payload \(payload), typ \(type ?? "-"); policy iss \(issuer ?? "-"), aud \(audiences), "
+                + "skip aud \(skipsAudienceCheck), exp required "
                 + "\(requiresExpiration), leeway \(leeway), required \(requiredClaims), types \(acceptedTypes)"
         }
     }
@@ -75,11 +77,13 @@ struct ClaimsPolicyProperties {
         }
         claims.shuffle(using: &rng)
         let required = ["sub", "jti", "iss", "org", "aud"].filter { _ in Int.random(in: 0..<4, using: &rng) == 0 }
+        let audiences = [[], ["cl_a"], ["cl_b", "cl_a"], ["cl_z"]].randomElement(using: &rng)!
         return Case(
             claims: claims,
             type: Int.random(in: 0..<2, using: &rng) == 0 ? types.randomElement(using: &rng)! : "JWT",
             issuer: Bool.random(using: &rng) ? issuer : nil,
-            audiences: [[], ["cl_a"], ["cl_b", "cl_a"], ["cl_z"]].randomElement(using: &rng)!,
+            audiences: audiences,
+            skipsAudienceCheck: audiences.isEmpty && Bool.random(using: &rng),
             requiresExpiration: Int.random(in: 0..<4, using: &rng) != 0,
             leeway: [0, 60, 300].randomElement(using: &rng)!,
             requiredClaims: required,
@@ -97,6 +101,7 @@ struct ClaimsPolicyProperties {
             var policy = ClaimsPolicy(
                 issuer: testCase.issuer,
                 audiences: testCase.audiences,
+                skipsAudienceCheck: testCase.skipsAudienceCheck,
                 requiresExpiration: testCase.requiresExpiration,
                 leeway: .seconds(testCase.leeway),
                 requiredClaims: testCase.requiredClaims,
@@ -194,6 +199,9 @@ struct ClaimsPolicyProperties {
             {
                 defects.insert("audience_mismatch")
             }
+        } else if audience != nil, !testCase.skipsAudienceCheck {
+            // RFC 7519 §4.1.3: a present aud names no audience of this verifier.
+            defects.insert("audience_mismatch")
         }
 
         // Required claims: present, not null, not "", and sub/iss/jti strings.

@@ -7,9 +7,9 @@ struct ToolProcess {
     let output = Pipe()
     let errors = Pipe()
 
-    /// Starts the tool with `arguments`.
-    init(_ arguments: [String]) throws {
-        process.executableURL = CLITests.binary
+    /// Starts the tool (or `executable`, such as a shell that runs it) with `arguments`.
+    init(_ arguments: [String], executable: URL = CLITests.binary) throws {
+        process.executableURL = executable
         process.arguments = arguments
         process.standardInput = input
         process.standardOutput = output

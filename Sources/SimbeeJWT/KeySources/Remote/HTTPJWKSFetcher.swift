@@ -26,10 +26,13 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
     ///
     /// - Parameter request: The URL, `ETag` and limits.
     /// - Returns: The response, whatever its status.
-    /// - Throws: async-http-client's errors for connection failures and timeouts, or
-    ///   ``JWKSFetchError`` when the body passes `request.maxBodyBytes`, the deadline passes while it
-    ///   streams in, or the response came through a redirect.
+    /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` when a timeout is not
+    ///   between zero (excluded) and 24 hours or the body limit is negative; async-http-client's
+    ///   errors for connection failures and timeouts; ``JWKSFetchError`` when the body passes
+    ///   `request.maxBodyBytes`, the deadline passes while it streams in, or the response came
+    ///   through a redirect.
     public func fetch(_ request: JWKSFetchRequest) async throws -> JWKSFetchResponse {
+        try request.validate()
         let client = self.client ?? Self.sharedClient(connectTimeout: request.connectTimeout)
         var httpRequest = HTTPClientRequest(url: request.url)
         httpRequest.method = .GET
@@ -79,9 +82,24 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
     }
 }
 
+extension JWKSFetchRequest {
+    /// The longest timeout a fetch accepts.
+    static let maximumTimeout: Duration = .seconds(24 * 3_600)
+
+    /// Throws when a limit cannot be applied: the timeouts must be positive and at most a day.
+    func validate() throws(JWTError) {
+        for (name, value) in [("connect timeout", connectTimeout), ("timeout", timeout)] {
+            guard value > .zero, value <= Self.maximumTimeout else {
+                throw JWTError(.invalidConfiguration, "\(name) must be more than 0 and at most 24 hours")
+            }
+        }
+        guard maxBodyBytes >= 0 else { throw JWTError(.invalidConfiguration, "maxBodyBytes must not be negative") }
+    }
+}
+
 extension TimeAmount {
+    /// `duration` to the nanosecond, for a duration of at most ``JWKSFetchRequest/maximumTimeout``.
     fileprivate init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        self = .nanoseconds(Int64((duration.inSeconds * 1e9).rounded()))
     }
 }

@@ -80,10 +80,4 @@ extension RemoteJWKS {
 
 extension Duration {
     fileprivate static func hours(_ hours: Int64) -> Duration { .seconds(hours * 3_600) }
-
-    /// The duration in seconds, as a `Double`.
-    var inSeconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }

@@ -39,13 +39,19 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     /// The JWK Set URL.
     public let url: String
 
-    let configuration: Configuration
-    private let fetcher: any JWKSFetcher
+    private let loader: JWKSLoader
     private let logger: Logger
     private let time: MonotonicTime
     private let wallClock: @Sendable () -> Date
     private let metrics: RemoteJWKSMetrics
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<LockedState>
+
+    /// The state machine and the tasks waiting for its fetches, under one lock.
+    private struct LockedState {
+        var machine: RemoteJWKSStateMachine
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiterID: UInt64 = 0
+    }
 
     /// Creates a cache for the JWK Set at `url`. Nothing is fetched until the first lookup (or until
     /// ``run()`` starts).
@@ -95,7 +101,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(JWTError) {
         try self.init(
-            url: Self.wellKnownURL(issuer: issuer),
+            url: JWKSURLPolicy.wellKnownURL(issuer: issuer),
             configuration: configuration,
             fetcher: fetcher,
             logger: logger,
@@ -117,55 +123,21 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         wallClock: @escaping @Sendable () -> Date
     ) throws(JWTError) where C.Duration == Duration {
         try configuration.validate()
-        try Self.validate(url: url, allowsInsecureHTTP: configuration.allowsInsecureHTTP)
+        try JWKSURLPolicy.validate(url: url, allowsInsecureHTTP: configuration.allowsInsecureHTTP)
         self.url = url
-        self.configuration = configuration
-        self.fetcher = fetcher
+        self.loader = JWKSLoader(url: url, configuration: configuration, fetcher: fetcher, wallClock: wallClock)
         var logger = logger
         logger[metadataKey: "jwks.url"] = "\(url)"
         self.logger = logger
         self.time = MonotonicTime(clock)
         self.wallClock = wallClock
         self.metrics = RemoteJWKSMetrics(url: url, factory: metricsFactory)
+        self.state = NIOLockedValueBox(LockedState(machine: RemoteJWKSStateMachine(configuration: configuration)))
     }
 
     /// `<issuer>/.well-known/jwks.json`, with a trailing slash of the issuer ignored.
     package static func wellKnownURL(issuer: String) -> String {
-        let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
-        return base + "/.well-known/jwks.json"
-    }
-
-    /// Accepts absolute `https` URLs, and `http` for loopback hosts or with the opt-in.
-    static func validate(url: String, allowsInsecureHTTP: Bool) throws(JWTError) {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.asciiLowercased,
-            let host = parsed.host, !host.isEmpty
-        else {
-            throw JWTError(.invalidConfiguration, "JWKS URL must be an absolute http(s) URL")
-        }
-        guard parsed.user == nil, parsed.password == nil else {
-            throw JWTError(.invalidConfiguration, "JWKS URL must not carry credentials")
-        }
-        switch scheme {
-        case "https":
-            return
-        case "http":
-            guard isLoopback(host) || allowsInsecureHTTP else {
-                throw JWTError(.invalidConfiguration, "JWKS URL must use https (plain http only for loopback hosts)")
-            }
-        default:
-            throw JWTError(.invalidConfiguration, "JWKS URL must use https")
-        }
-    }
-
-    /// `localhost`, `::1`, or an IPv4 address in 127.0.0.0/8 (a host name such as `127.example.com`
-    /// is not loopback).
-    static func isLoopback(_ host: String) -> Bool {
-        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) }),
-            let first = UInt8(octets[0]), first == 127
-        else { return false }
-        return octets.dropFirst().allSatisfy { UInt8($0) != nil }
+        JWKSURLPolicy.wellKnownURL(issuer: issuer)
     }
 
     // MARK: Lookup
@@ -183,112 +155,39 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     ///   the refresh, or at once inside the cooldown), or ``JWTError/Code/jwksUnavailable`` when no
     ///   usable snapshot can be had.
     public func key(for keyID: String?, algorithm: JWTAlgorithm) async throws(JWTError) -> JWTVerificationKey {
-        var refreshed = false
+        var afterRefresh = false
         while true {
-            let decision = decide(keyID: keyID, algorithm: algorithm, afterRefresh: refreshed)
-            if decision.startsRefresh { startRefresh(generation: decision.refreshGeneration) }
+            let decision = state.withLockedValue { state in
+                state.machine.lookup(keyID: keyID, algorithm: algorithm, afterRefresh: afterRefresh, now: time.now())
+            }
+            if let fetch = decision.fetch { startRefresh(fetch) }
             decision.events.forEach(record)
             switch decision.outcome {
-            case .key(let key):
+            case .serve(let key):
                 return key
-            case .failure(let error):
+            case .fail(let error):
                 throw error
-            case .awaitRefresh:
-                await waitForRefresh(generation: decision.refreshGeneration)
+            case .wait(let generation):
+                await waitForRefresh(generation: generation)
                 if Task.isCancelled {
                     throw JWTError(.jwksUnavailable, "cancelled while waiting for the JWK Set")
                 }
-                refreshed = true
+                afterRefresh = true
             }
         }
-    }
-
-    private struct Decision {
-        enum Outcome {
-            case key(JWTVerificationKey)
-            case failure(JWTError)
-            case awaitRefresh
-        }
-        var outcome: Outcome
-        var startsRefresh = false
-        var refreshGeneration: UInt64 = 0
-        var events: [Event] = []
-    }
-
-    private enum Event {
-        case unknownKeyID
-        case cooldownDenial
-        case staleServe(age: Duration)
-        case backoffDenial
     }
 
     /// The usual case, on every verification: a snapshot not yet due for a refresh that has the
-    /// key. There is nothing to start or record, so the verifier asks this first and skips the
-    /// general path of ``key(for:algorithm:)``, which a `nil` here leaves to decide everything
-    /// (measured per ES256 verification through a loaded RemoteJWKS, before the verifier called
-    /// this directly: 14 fewer lines of code to fetch into the instruction cache,
-    /// `Benchmarks/Scripts/profile.sh --icache`; the lock does not cover reading the clock). The
-    /// key is looked up under the lock rather than the key set copied out of it: the lookup is a
-    /// few hundred instructions with no I/O, and the copy was four retains and releases of storage
-    /// every verifying task shares (measured: about 250 instructions per ES256 verification).
+    /// key. There is nothing to start or record, so the verifier asks this first and leaves
+    /// everything else (a `nil` here) to ``key(for:algorithm:)``. The clock is read before taking
+    /// the lock, and the key is looked up under it rather than the key set copied out, which would
+    /// retain and release storage that every verifying task shares.
     public func cachedKey(for keyID: String?, algorithm: JWTAlgorithm) -> JWTVerificationKey? {
         let now = time.now()
-        return state.withLockedValue { state -> JWTVerificationKey? in
-            guard let snapshot = state.snapshot, now < snapshot.refreshAt else { return nil }
-            return snapshot.keys.cachedKey(for: keyID, algorithm: algorithm)
-        }
+        return state.withLockedValue { $0.machine.immediateKey(for: keyID, algorithm: algorithm, now: now) }
     }
 
-    /// Everything a lookup decides, under the lock and without I/O.
-    private func decide(keyID: String?, algorithm: JWTAlgorithm, afterRefresh: Bool) -> Decision {
-        state.withLockedValue { state -> Decision in
-            let now = time.now()
-            if let snapshot = state.snapshot, now < snapshot.expiresAt + configuration.maximumStaleness {
-                let lookup = Result { () throws(JWTError) in try snapshot.keys.key(for: keyID, algorithm: algorithm) }
-                switch lookup {
-                case .success(let key):
-                    var decision = Decision(outcome: .key(key))
-                    if now >= snapshot.expiresAt { decision.events.append(.staleServe(age: now - snapshot.fetchedAt)) }
-                    if now >= snapshot.refreshAt, state.mayStartRefresh(now: now) {
-                        decision.startsRefresh = true
-                        decision.refreshGeneration = state.beginRefresh(now: now)
-                    }
-                    return decision
-                case .failure(let error):
-                    // Unknown kid: refresh once if allowed, then retry once.
-                    if afterRefresh { return Decision(outcome: .failure(error)) }
-                    var decision = Decision(outcome: .awaitRefresh, events: [.unknownKeyID])
-                    if state.refreshing {
-                        decision.refreshGeneration = state.generation
-                    } else if let last = state.lastAttemptAt, now - last < configuration.unknownKeyCooldown {
-                        decision.outcome = .failure(error)
-                        decision.events.append(.cooldownDenial)
-                    } else {
-                        decision.startsRefresh = true
-                        decision.refreshGeneration = state.beginRefresh(now: now)
-                    }
-                    return decision
-                }
-            }
-
-            // No snapshot, or one past the staleness limit: fail closed unless a refresh brings one.
-            let unavailable = JWTError(.jwksUnavailable, state.unavailableReason)
-            if afterRefresh { return Decision(outcome: .failure(unavailable)) }
-            if state.refreshing {
-                return Decision(outcome: .awaitRefresh, refreshGeneration: state.generation)
-            }
-            if let retryAt = state.retryAt, now < retryAt {
-                return Decision(outcome: .failure(unavailable), events: [.backoffDenial])
-            }
-            return Decision(
-                outcome: .awaitRefresh,
-                startsRefresh: true,
-                refreshGeneration: state.beginRefresh(now: now)
-            )
-        }
-    }
-
-    private func record(_ event: Event) {
+    private func record(_ event: RemoteJWKSStateMachine.Event) {
         switch event {
         case .unknownKeyID:
             metrics.unknownKeyIDs.increment()
@@ -300,6 +199,29 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
             logger.debug("serving a stale JWK Set", metadata: ["jwks.age_seconds": "\(Int(age.inSeconds))"])
         case .backoffDenial:
             logger.debug("no JWK Set yet; refresh backing off after failures")
+        case .fetched(let keyCount, let ttl, let skippedKeys):
+            metrics.fetchSuccesses.increment()
+            metrics.snapshotAge.record(0)
+            logger.info(
+                "fetched JWK Set",
+                metadata: ["jwks.keys": "\(keyCount)", "jwks.ttl_seconds": "\(Int(ttl.inSeconds))"]
+            )
+            for skipped in skippedKeys {
+                logger.warning("JWK skipped", metadata: ["jwks.skipped": "\(skipped)"])
+            }
+        case .notModified:
+            metrics.fetchNotModified.increment()
+            metrics.snapshotAge.record(0)
+            logger.debug("JWK Set not modified")
+        case .fetchFailed(let reason, let consecutiveFailures, let servingStale):
+            metrics.fetchFailures.increment()
+            logger.warning(
+                "JWK Set refresh failed",
+                metadata: [
+                    "jwks.error": "\(reason)", "jwks.consecutive_failures": "\(consecutiveFailures)",
+                    "jwks.serving_stale": "\(servingStale)",
+                ]
+            )
         }
     }
 
@@ -313,7 +235,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLockedValue { state -> Bool in
-                    if state.completedGeneration >= generation || Task.isCancelled { return true }
+                    if state.machine.hasCompleted(generation: generation) || Task.isCancelled { return true }
                     state.waiters[waiterID] = continuation
                     return false
                 }
@@ -326,150 +248,36 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
 
     // MARK: Refresh
 
-    /// Starts refresh `generation` in its own task, so that no caller's cancellation can stop it.
-    private func startRefresh(generation: UInt64) {
-        Task { await self.performRefresh(generation: generation) }
+    /// Starts `fetch` in its own task, so that no caller's cancellation can stop it.
+    private func startRefresh(_ fetch: RemoteJWKSStateMachine.Fetch) {
+        Task { await self.performRefresh(fetch) }
     }
 
-    private enum FetchOutcome {
-        case fresh(JWKSet, ttl: Duration, entityTag: String?)
-        case notModified(ttl: Duration, entityTag: String?)
-        case failure(String)
-    }
-
-    private func performRefresh(generation: UInt64) async {
-        let entityTag = state.withLockedValue { $0.snapshot?.entityTag }
+    private func performRefresh(_ fetch: RemoteJWKSStateMachine.Fetch) async {
         let started = ContinuousClock.now
-        let outcome = await fetch(entityTag: entityTag)
+        let result = await loader.load(entityTag: fetch.entityTag)
         metrics.fetchDuration.recordNanoseconds(Int64((ContinuousClock.now - started).inSeconds * 1e9))
 
-        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
-            let now = time.now()
-            switch outcome {
-            case .fresh(let keys, let ttl, let entityTag):
-                state.snapshot = Snapshot(
-                    keys: keys,
-                    fetchedAt: now,
-                    ttl: ttl,
-                    refreshFraction: jitteredRefreshFraction(),
-                    entityTag: entityTag
-                )
-                state.recordSuccess(at: wallClock())
-            case .notModified(let ttl, let entityTag):
-                if var snapshot = state.snapshot {
-                    snapshot.renew(at: now, ttl: ttl, refreshFraction: jitteredRefreshFraction())
-                    if let entityTag { snapshot.entityTag = entityTag }
-                    state.snapshot = snapshot
-                    state.recordSuccess(at: wallClock())
-                } else {
-                    state.recordFailure(
-                        "304 Not Modified without a cached set",
-                        at: wallClock(),
-                        retryAt: now + backoff(state.consecutiveFailures + 1)
-                    )
-                }
-            case .failure(let reason):
-                state.recordFailure(reason, at: wallClock(), retryAt: now + backoff(state.consecutiveFailures + 1))
-            }
-            state.refreshing = false
-            state.completedGeneration = generation
+        let date = wallClock()
+        let jitter = RemoteJWKSStateMachine.Jitter(
+            refreshAhead: .random(in: RemoteJWKSStateMachine.Jitter.refreshAheadRange),
+            backoff: .random(in: RemoteJWKSStateMachine.Jitter.backoffRange)
+        )
+        let (events, waiters) = state.withLockedValue { state in
+            let events = state.machine.fetchCompleted(
+                generation: fetch.generation,
+                result,
+                now: time.now(),
+                date: date,
+                jitter: jitter
+            )
             let waiters = Array(state.waiters.values)
             state.waiters.removeAll()
-            return waiters
+            return (events, waiters)
         }
         // Log and count first, so that a caller who sees the outcome also finds it reported.
-        report(outcome)
+        events.forEach(record)
         for waiter in waiters { waiter.resume() }
-    }
-
-    private func report(_ outcome: FetchOutcome) {
-        switch outcome {
-        case .fresh(let keys, let ttl, _):
-            metrics.fetchSuccesses.increment()
-            metrics.snapshotAge.record(0)
-            logger.info(
-                "fetched JWK Set",
-                metadata: ["jwks.keys": "\(keys.count)", "jwks.ttl_seconds": "\(Int(ttl.inSeconds))"]
-            )
-            for skipped in keys.skippedKeys {
-                logger.warning("JWK skipped", metadata: ["jwks.skipped": "\(skipped)"])
-            }
-        case .notModified:
-            metrics.fetchNotModified.increment()
-            metrics.snapshotAge.record(0)
-            logger.debug("JWK Set not modified")
-        case .failure(let reason):
-            metrics.fetchFailures.increment()
-            let (failures, stale) = state.withLockedValue { state in
-                (state.consecutiveFailures, state.snapshot.map { time.now() >= $0.expiresAt } ?? false)
-            }
-            logger.warning(
-                "JWK Set refresh failed",
-                metadata: [
-                    "jwks.error": "\(reason)", "jwks.consecutive_failures": "\(failures)",
-                    "jwks.serving_stale": "\(stale)",
-                ]
-            )
-        }
-    }
-
-    /// One fetch with every limit applied, reduced to an outcome. Never throws, never hangs past the
-    /// request timeout even if a custom fetcher ignores it.
-    private func fetch(entityTag: String?) async -> FetchOutcome {
-        let request = JWKSFetchRequest(
-            url: url,
-            entityTag: entityTag,
-            connectTimeout: configuration.connectTimeout,
-            timeout: configuration.requestTimeout,
-            maxBodyBytes: configuration.maxBodyBytes
-        )
-        let response: JWKSFetchResponse
-        do {
-            response = try await withDeadline(configuration.requestTimeout + .milliseconds(250)) { [fetcher] in
-                try await fetcher.fetch(request)
-            }
-        } catch {
-            return .failure("fetch failed: \(String(describing: error).prefix(200))")
-        }
-        let ttl = CacheLifetime.ttl(
-            cacheControl: response.cacheControl,
-            expires: response.expires,
-            date: response.date,
-            nowUnixSeconds: wallClock().timeIntervalSince1970,
-            defaultTTL: configuration.defaultTTL,
-            minimumTTL: configuration.minimumTTL,
-            maximumTTL: configuration.maximumTTL
-        )
-        switch response.status {
-        case 200:
-            guard response.body.count <= configuration.maxBodyBytes else {
-                return .failure("response body is larger than \(configuration.maxBodyBytes) bytes")
-            }
-            var limits = JWKSet.Limits()
-            limits.maxBytes = configuration.maxBodyBytes
-            limits.maxKeys = configuration.maxKeys
-            do {
-                return .fresh(try JWKSet(json: response.body, limits: limits), ttl: ttl, entityTag: response.entityTag)
-            } catch {
-                return .failure(error.message)
-            }
-        case 304 where entityTag != nil:
-            return .notModified(ttl: ttl, entityTag: response.entityTag)
-        default:
-            return .failure("unexpected HTTP status \(response.status)")
-        }
-    }
-
-    private func jitteredRefreshFraction() -> Double {
-        configuration.refreshAheadFraction * Double.random(in: 0.95...1.05)
-    }
-
-    /// The retry delay after `failures` consecutive failures: doubling from the initial backoff,
-    /// capped, with ±20 % jitter.
-    private func backoff(_ failures: Int) -> Duration {
-        let exponent = min(max(failures - 1, 0), 30)
-        let base = min(configuration.initialBackoff * (1 << exponent), configuration.maximumBackoff)
-        return base * Double.random(in: 0.8...1.2)
     }
 
     // MARK: Service
@@ -484,32 +292,18 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let (delay, generation) = self.nextServiceStep()
-                if let generation {
-                    self.startRefresh(generation: generation)
-                    await self.waitForRefresh(generation: generation)
-                } else if let delay {
+                let step = self.state.withLockedValue { $0.machine.nextServiceStep(now: self.time.now()) }
+                switch step {
+                case .startFetch(let fetch):
+                    self.startRefresh(fetch)
+                    await self.waitForRefresh(generation: fetch.generation)
+                case .sleep(let delay):
                     // Cancellation (graceful shutdown) ends the loop.
                     guard (try? await self.time.sleep(delay)) != nil else { return }
-                } else {
-                    // A lookup's refresh is in flight: wait for it, then plan again.
-                    let current = self.state.withLockedValue { $0.generation }
-                    await self.waitForRefresh(generation: current)
+                case .wait(let generation):
+                    await self.waitForRefresh(generation: generation)
                 }
             }
-        }
-    }
-
-    /// What the service loop does next: start a refresh now (its generation), sleep, or (both
-    /// `nil`) wait for a refresh already in flight.
-    private func nextServiceStep() -> (delay: Duration?, generation: UInt64?) {
-        state.withLockedValue { state in
-            if state.refreshing { return (nil, nil) }
-            let now = time.now()
-            var due = state.snapshot?.refreshAt ?? now
-            if let retryAt = state.retryAt { due = max(due, retryAt) }
-            if now >= due { return (nil, state.beginRefresh(now: now)) }
-            return (due - now, nil)
         }
     }
 
@@ -517,97 +311,11 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
 
     /// The cache's health, for readiness checks and dashboards.
     public var status: Status {
-        state.withLockedValue { state in
+        let (status, age) = state.withLockedValue { state in
             let now = time.now()
-            let snapshot = state.snapshot
-            let usable = snapshot.map { now < $0.expiresAt + configuration.maximumStaleness } ?? false
-            if let snapshot { metrics.snapshotAge.record((now - snapshot.fetchedAt).inSeconds) }
-            return Status(
-                url: url,
-                lastSuccess: state.lastSuccess,
-                lastError: state.lastError,
-                lastErrorAt: state.lastErrorAt,
-                consecutiveFailures: state.consecutiveFailures,
-                keyCount: snapshot?.keys.count ?? 0,
-                keyIDs: snapshot?.keys.keyIDs ?? [],
-                isStale: snapshot.map { now >= $0.expiresAt } ?? false,
-                isUsable: usable
-            )
+            return (state.machine.status(url: url, now: now), state.machine.snapshotAge(now: now))
         }
-    }
-}
-
-// MARK: - State
-
-extension RemoteJWKS {
-    /// One fetched set and its timing, in monotonic time since the cache was created.
-    struct Snapshot {
-        let keys: JWKSet
-        private(set) var fetchedAt: Duration
-        private(set) var expiresAt: Duration
-        private(set) var refreshAt: Duration
-        var entityTag: String?
-
-        init(keys: JWKSet, fetchedAt: Duration, ttl: Duration, refreshFraction: Double, entityTag: String?) {
-            self.keys = keys
-            self.fetchedAt = fetchedAt
-            self.expiresAt = fetchedAt + ttl
-            self.refreshAt = fetchedAt + ttl * refreshFraction
-            self.entityTag = entityTag
-        }
-
-        mutating func renew(at now: Duration, ttl: Duration, refreshFraction: Double) {
-            fetchedAt = now
-            expiresAt = now + ttl
-            refreshAt = now + ttl * refreshFraction
-        }
-    }
-
-    struct State {
-        var snapshot: Snapshot?
-        var refreshing = false
-        /// Incremented when a refresh starts; `completedGeneration` catches up when it ends.
-        var generation: UInt64 = 0
-        var completedGeneration: UInt64 = 0
-        var lastAttemptAt: Duration?
-        var retryAt: Duration?
-        var consecutiveFailures = 0
-        var lastSuccess: Date?
-        var lastError: String?
-        var lastErrorAt: Date?
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiterID: UInt64 = 0
-
-        /// A background refresh may start: none in flight and not backing off.
-        func mayStartRefresh(now: Duration) -> Bool {
-            !refreshing && (retryAt.map { now >= $0 } ?? true)
-        }
-
-        mutating func beginRefresh(now: Duration) -> UInt64 {
-            refreshing = true
-            lastAttemptAt = now
-            generation += 1
-            return generation
-        }
-
-        mutating func recordSuccess(at date: Date) {
-            consecutiveFailures = 0
-            retryAt = nil
-            lastSuccess = date
-            lastError = nil
-            lastErrorAt = nil
-        }
-
-        mutating func recordFailure(_ reason: String, at date: Date, retryAt: Duration) {
-            consecutiveFailures += 1
-            self.retryAt = retryAt
-            lastError = reason
-            lastErrorAt = date
-        }
-
-        var unavailableReason: String {
-            if snapshot != nil { return "JWK Set is too stale to use and could not be refreshed" }
-            return lastError.map { "JWK Set could not be loaded: \($0)" } ?? "JWK Set could not be loaded"
-        }
+        if let age { metrics.snapshotAge.record(age.inSeconds) }
+        return status
     }
 }

@@ -1,0 +1,50 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Which JWK Set URLs a ``RemoteJWKS`` accepts, and where an issuer publishes its set.
+enum JWKSURLPolicy {
+    /// `<issuer>/.well-known/jwks.json`, with a trailing slash of the issuer ignored.
+    static func wellKnownURL(issuer: String) -> String {
+        let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        return base + "/.well-known/jwks.json"
+    }
+
+    /// Accepts absolute `https` URLs, and `http` for loopback hosts or with the opt-in.
+    ///
+    /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` for anything else, or for
+    ///   a URL that carries credentials.
+    static func validate(url: String, allowsInsecureHTTP: Bool) throws(JWTError) {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.asciiLowercased,
+            let host = parsed.host, !host.isEmpty
+        else {
+            throw JWTError(.invalidConfiguration, "JWKS URL must be an absolute http(s) URL")
+        }
+        guard parsed.user == nil, parsed.password == nil else {
+            throw JWTError(.invalidConfiguration, "JWKS URL must not carry credentials")
+        }
+        switch scheme {
+        case "https":
+            return
+        case "http":
+            guard isLoopback(host) || allowsInsecureHTTP else {
+                throw JWTError(.invalidConfiguration, "JWKS URL must use https (plain http only for loopback hosts)")
+            }
+        default:
+            throw JWTError(.invalidConfiguration, "JWKS URL must use https")
+        }
+    }
+
+    /// `localhost`, `::1`, or an IPv4 address in 127.0.0.0/8 (a host name such as `127.example.com`
+    /// is not loopback).
+    static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) }),
+            let first = UInt8(octets[0]), first == 127
+        else { return false }
+        return octets.dropFirst().allSatisfy { UInt8($0) != nil }
+    }
+}

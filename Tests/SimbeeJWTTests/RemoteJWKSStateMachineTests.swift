@@ -1,0 +1,375 @@
+import Foundation
+import Testing
+
+@testable import SimbeeJWT
+
+/// The remote JWKS cache's decisions on their own: lookups, fetch results and service-loop
+/// queries fed at chosen monotonic times, with no HTTP, no clock and no sleeping.
+@Suite("Remote JWKS state machine")
+struct RemoteJWKSStateMachineTests {
+    typealias Machine = RemoteJWKSStateMachine
+
+    static let neutral = Machine.Jitter(refreshAhead: 1, backoff: 1)
+    static let date = Date(timeIntervalSince1970: 1_800_000_000)
+    /// Offsets from a boundary: just before it, exactly at it, just after it.
+    static let aroundBoundary: [Duration] = [.nanoseconds(-1), .zero, .nanoseconds(1)]
+
+    static func keySet(_ kids: [String] = ["es256-a", "ed25519-a"]) throws -> JWKSet {
+        try JWKSet(json: RemoteJWKSHarness.document(kids))
+    }
+
+    /// Whether `duration` is within a microsecond of `expected`: jitter factors are not exact in binary.
+    static func close(_ duration: Duration?, _ expected: Duration) -> Bool {
+        guard let duration else { return false }
+        return abs((duration - expected).inSeconds) < 1e-6
+    }
+
+    /// A machine whose first fetch (generation 1) started and completed at `at`.
+    static func loaded(
+        ttl: Duration = .seconds(600),
+        entityTag: String? = nil,
+        at time: Duration = .zero,
+        jitter: Machine.Jitter = neutral,
+        configure: (inout RemoteJWKS.Configuration) -> Void = { _ in }
+    ) throws -> Machine {
+        var configuration = RemoteJWKS.Configuration()
+        configure(&configuration)
+        var machine = Machine(configuration: configuration)
+        let fetch = try #require(machine.lookup("es256-a", at: time).fetch)
+        machine.complete(
+            fetch.generation,
+            .fresh(try keySet(), ttl: ttl, entityTag: entityTag),
+            at: time,
+            jitter: jitter
+        )
+        return machine
+    }
+
+    @Test("the first lookup starts one fetch; concurrent lookups and the service loop join it")
+    func firstLookup() throws {
+        var machine = Machine(configuration: .init())
+        let first = machine.lookup("es256-a", at: .zero)
+        #expect(first.outcome.summary == "wait 1")
+        #expect(first.fetch == Machine.Fetch(generation: 1, entityTag: nil))
+        #expect(first.events.isEmpty)
+
+        let second = machine.lookup("ed25519-a", .edDSA, at: .seconds(1))
+        #expect(second.outcome.summary == "wait 1")
+        #expect(second.fetch == nil)
+        #expect(machine.nextServiceStep(now: .seconds(1)) == .wait(generation: 1))
+        #expect(!machine.hasCompleted(generation: 1))
+
+        let events = machine.complete(
+            1,
+            .fresh(try Self.keySet(), ttl: .seconds(600), entityTag: "\"v1\""),
+            at: .seconds(2)
+        )
+        #expect(events == [.fetched(keyCount: 2, ttl: .seconds(600), skipped: [])])
+        #expect(machine.hasCompleted(generation: 1))
+        let retried = machine.lookup("ed25519-a", .edDSA, at: .seconds(2), afterRefresh: true)
+        #expect(retried.outcome.summary == "serve ed25519-a")
+        #expect(retried.fetch == nil)
+        let status = machine.status(url: "u", now: .seconds(2))
+        #expect(status.keyIDs == ["ed25519-a", "es256-a"] && status.lastSuccess == Self.date && status.isUsable)
+    }
+
+    @Test("an unknown kid waits for one refresh, shared with other callers, then is refused")
+    func unknownKeyID() throws {
+        var machine = try Self.loaded()
+        let first = machine.lookup("es256-b", at: .seconds(31))
+        #expect(first.outcome.summary == "wait 2")
+        #expect(first.fetch?.generation == 2)
+        #expect(first.events == [.unknownKeyID])
+        let joining = machine.lookup("es256-c", at: .seconds(31))
+        #expect(joining.outcome.summary == "wait 2")
+        #expect(joining.fetch == nil)
+        #expect(joining.events == [.unknownKeyID])
+
+        machine.complete(2, .fresh(try Self.keySet(), ttl: .seconds(600), entityTag: nil), at: .seconds(32))
+        let after = machine.lookup("es256-b", at: .seconds(32), afterRefresh: true)
+        #expect(after.outcome.summary == "fail unknown_key")
+        #expect(after.fetch == nil && after.events.isEmpty)
+        // A new caller inside the cooldown is refused at once.
+        let again = machine.lookup("es256-b", at: .seconds(33))
+        #expect(again.outcome.summary == "fail unknown_key")
+        #expect(again.fetch == nil)
+        #expect(again.events == [.unknownKeyID, .cooldownDenial])
+    }
+
+    @Test(
+        "the unknown-kid cooldown runs 30 s from the last attempt: refused just before, allowed at and after",
+        arguments: aroundBoundary
+    )
+    func cooldownBoundary(offset: Duration) throws {
+        let refreshes = offset >= .zero
+        var machine = try Self.loaded(at: .seconds(100))
+        let decision = machine.lookup("es256-b", at: .seconds(130) + offset)
+        if refreshes {
+            #expect(decision.outcome.summary == "wait 2")
+            #expect(decision.fetch?.generation == 2)
+            #expect(decision.events == [.unknownKeyID])
+        } else {
+            #expect(decision.outcome.summary == "fail unknown_key")
+            #expect(decision.fetch == nil)
+            #expect(decision.events == [.unknownKeyID, .cooldownDenial])
+        }
+    }
+
+    @Test("a background refresh is an attempt too: the cooldown restarts from it")
+    func cooldownFromBackgroundRefresh() throws {
+        var machine = try Self.loaded(ttl: .seconds(600))
+        let fetch = try #require(machine.nextServiceStep(now: .seconds(450)).startedFetch)
+        machine.complete(fetch.generation, .notModified(ttl: .seconds(600), entityTag: nil), at: .seconds(451))
+        let early = machine.lookup("x", at: .seconds(480) - .nanoseconds(1))
+        #expect(early.outcome.summary == "fail unknown_key")
+        let due = machine.lookup("x", at: .seconds(480))
+        #expect(due.outcome.summary == "wait 3")
+    }
+
+    @Test(
+        "a known kid is served stale up to maximumStaleness past expiry, then refused",
+        arguments: aroundBoundary
+    )
+    func staleLimit(offset: Duration) throws {
+        let serves = offset < .zero
+        var machine = try Self.loaded(ttl: .seconds(600)) { $0.maximumStaleness = .seconds(3_600) }
+        let now = Duration.seconds(600 + 3_600) + offset
+        #expect(machine.status(url: "u", now: now).isUsable == serves)
+        #expect(machine.status(url: "u", now: now).isStale)
+        let decision = machine.lookup("es256-a", at: now)
+        // Either way the snapshot is past its refresh point, so a fetch starts.
+        let fetch = try #require(decision.fetch)
+        if serves {
+            #expect(decision.outcome.summary == "serve es256-a")
+            #expect(decision.events == [.staleServe(age: now)])
+            return
+        }
+        #expect(decision.outcome.summary == "wait 2")
+        #expect(decision.events.isEmpty)
+        let failed = machine.complete(fetch.generation, .failure("unexpected HTTP status 503"), at: now)
+        #expect(
+            failed == [.fetchFailed(reason: "unexpected HTTP status 503", consecutiveFailures: 1, servingStale: true)]
+        )
+        let after = machine.lookup("es256-a", at: now, afterRefresh: true)
+        #expect(after.outcome.summary == "fail jwks_unavailable")
+        #expect(after.outcome.error?.message == "JWK Set is too stale to use and could not be refreshed")
+        let backingOff = machine.lookup("es256-a", at: now)
+        #expect(backingOff.outcome.summary == "fail jwks_unavailable")
+        #expect(backingOff.fetch == nil)
+        #expect(backingOff.events == [.backoffDenial])
+    }
+
+    @Test("stale serving starts at expiry and reports the snapshot's age")
+    func staleFromExpiry() throws {
+        var machine = try Self.loaded(ttl: .seconds(600), at: .seconds(10))
+        #expect(!machine.status(url: "u", now: .seconds(610) - .nanoseconds(1)).isStale)
+        #expect(machine.status(url: "u", now: .seconds(610)).isStale)
+        let fresh = machine.lookup("es256-a", at: .seconds(609))
+        #expect(fresh.outcome.summary == "serve es256-a")
+        #expect(fresh.events.isEmpty)
+        let stale = machine.lookup("es256-a", at: .seconds(610))
+        #expect(stale.outcome.summary == "serve es256-a")
+        #expect(stale.events == [.staleServe(age: .seconds(600))])
+    }
+
+    @Test("retries back off from 1 s, doubling per failure up to the 60 s cap")
+    func backoffDoublingAndCap() throws {
+        var machine = Machine(configuration: .init())
+        var now = Duration.zero
+        let delays: [Int64] = [1, 2, 4, 8, 16, 32, 60, 60, 60]
+        for (index, delay) in delays.enumerated() {
+            let fetch = try #require(machine.nextServiceStep(now: now).startedFetch)
+            #expect(fetch.generation == UInt64(index + 1))
+            let events = machine.complete(fetch.generation, .failure("down"), at: now)
+            #expect(events == [.fetchFailed(reason: "down", consecutiveFailures: index + 1, servingStale: false)])
+            #expect(machine.nextServiceStep(now: now) == .sleep(.seconds(delay)))
+            // Just before the retry time a lookup is refused without a fetch; at it the loop above starts one.
+            let early = machine.lookup("es256-a", at: now + .seconds(delay) - .nanoseconds(1))
+            #expect(early.outcome.summary == "fail jwks_unavailable")
+            #expect(early.fetch == nil && early.events == [.backoffDenial])
+            now += .seconds(delay)
+        }
+        #expect(machine.status(url: "u", now: now).consecutiveFailures == delays.count)
+    }
+
+    @Test("the backoff applies the jitter it is given and never overflows")
+    func backoffJitter() throws {
+        let machine = Machine(configuration: .init())
+        #expect(Self.close(machine.backoff(afterFailures: 1, jitter: 1.2), .seconds(1.2)))
+        #expect(Self.close(machine.backoff(afterFailures: 1, jitter: 0.8), .seconds(0.8)))
+        #expect(machine.backoff(afterFailures: 6, jitter: 1) == .seconds(32))
+        #expect(Self.close(machine.backoff(afterFailures: 7, jitter: 0.8), .seconds(48)))
+        #expect(machine.backoff(afterFailures: 10_000, jitter: 1) == .seconds(60))
+
+        var failing = Machine(configuration: .init())
+        let fetch = try #require(failing.nextServiceStep(now: .zero).startedFetch)
+        failing.complete(fetch.generation, .failure("down"), at: .zero, jitter: .init(refreshAhead: 1, backoff: 1.2))
+        #expect(Self.close(failing.nextServiceStep(now: .zero).sleepDuration, .seconds(1.2)))
+    }
+
+    @Test("a success after failures clears the backoff and the error")
+    func successClearsBackoff() throws {
+        var machine = Machine(configuration: .init())
+        let first = try #require(machine.nextServiceStep(now: .zero).startedFetch)
+        machine.complete(1, .failure("down"), at: .zero)
+        #expect(first.generation == 1)
+        let second = try #require(machine.nextServiceStep(now: .seconds(1)).startedFetch)
+        machine.complete(
+            second.generation,
+            .fresh(try Self.keySet(), ttl: .seconds(1_000), entityTag: nil),
+            at: .seconds(1)
+        )
+        let status = machine.status(url: "u", now: .seconds(1))
+        #expect(status.consecutiveFailures == 0 && status.lastError == nil && status.lastErrorAt == nil)
+        #expect(machine.nextServiceStep(now: .seconds(1)) == .sleep(.seconds(750)))
+    }
+
+    @Test("the refresh-ahead point: 75 % of the lifetime times the jitter")
+    func refreshAhead() throws {
+        var machine = try Self.loaded(ttl: .seconds(1_000))
+        #expect(machine.nextServiceStep(now: .zero) == .sleep(.seconds(750)))
+        #expect(machine.nextServiceStep(now: .seconds(749)) == .sleep(.seconds(1)))
+        let justBefore = Duration.seconds(750) - .nanoseconds(1)
+        #expect(machine.immediateKey(for: "es256-a", algorithm: .es256, now: justBefore)?.keyID == "es256-a")
+        #expect(machine.immediateKey(for: "es256-a", algorithm: .es256, now: .seconds(750)) == nil)
+        #expect(machine.immediateKey(for: "es256-b", algorithm: .es256, now: .zero) == nil)
+
+        let before = machine.lookup("es256-a", at: justBefore)
+        #expect(before.outcome.summary == "serve es256-a")
+        #expect(before.fetch == nil)
+        let at = machine.lookup("es256-a", at: .seconds(750))
+        #expect(at.outcome.summary == "serve es256-a")
+        #expect(at.fetch?.generation == 2)
+        #expect(at.events.isEmpty)
+        let during = machine.lookup("es256-a", at: .seconds(751))
+        #expect(during.outcome.summary == "serve es256-a")
+        #expect(during.fetch == nil)
+
+        var late = try Self.loaded(ttl: .seconds(1_000), jitter: .init(refreshAhead: 1.05, backoff: 1))
+        #expect(Self.close(late.nextServiceStep(now: .zero).sleepDuration, .seconds(787.5)))
+        var early = try Self.loaded(ttl: .seconds(1_000), jitter: .init(refreshAhead: 0.95, backoff: 1))
+        #expect(Self.close(early.nextServiceStep(now: .zero).sleepDuration, .seconds(712.5)))
+    }
+
+    @Test("a background refresh waits out the backoff even past the refresh-ahead point")
+    func refreshAheadDuringBackoff() throws {
+        var machine = try Self.loaded(ttl: .seconds(1_000))
+        let fetch = try #require(machine.nextServiceStep(now: .seconds(750)).startedFetch)
+        machine.complete(fetch.generation, .failure("down"), at: .seconds(750))
+        #expect(machine.nextServiceStep(now: .seconds(750)) == .sleep(.seconds(1)))
+        let backingOff = machine.lookup("es256-a", at: .seconds(750.5))
+        #expect(backingOff.outcome.summary == "serve es256-a")
+        #expect(backingOff.fetch == nil)
+        let retry = machine.lookup("es256-a", at: .seconds(751))
+        #expect(retry.fetch?.generation == 3)
+    }
+
+    @Test("304 Not Modified renews the snapshot for a whole lifetime and keeps or updates the ETag")
+    func notModifiedRenews() throws {
+        var machine = try Self.loaded(ttl: .seconds(600), entityTag: "\"v1\"")
+        let decision = machine.lookup("es256-a", at: .seconds(500))
+        #expect(decision.fetch == Machine.Fetch(generation: 2, entityTag: "\"v1\""))
+        let events = machine.complete(2, .notModified(ttl: .seconds(600), entityTag: nil), at: .seconds(500))
+        #expect(events == [.notModified])
+        #expect(machine.snapshotAge(now: .seconds(510)) == .seconds(10))
+        #expect(!machine.status(url: "u", now: .seconds(1_100) - .nanoseconds(1)).isStale)
+        #expect(machine.status(url: "u", now: .seconds(1_100)).isStale)
+        #expect(machine.status(url: "u", now: .seconds(1_100)).keyIDs == ["ed25519-a", "es256-a"])
+        #expect(machine.nextServiceStep(now: .seconds(500)) == .sleep(.seconds(450)))
+
+        #expect(machine.nextServiceStep(now: .seconds(950)) == .startFetch(.init(generation: 3, entityTag: "\"v1\"")))
+        machine.complete(3, .notModified(ttl: .seconds(600), entityTag: "\"v2\""), at: .seconds(950))
+        #expect(machine.nextServiceStep(now: .seconds(1_400)) == .startFetch(.init(generation: 4, entityTag: "\"v2\"")))
+    }
+
+    @Test("a failure before any snapshot refuses with jwks_unavailable and backs off")
+    func failureBeforeSnapshot() throws {
+        var machine = Machine(configuration: .init())
+        let first = machine.lookup("es256-a", at: .zero)
+        let joining = machine.lookup("es256-a", at: .zero)
+        #expect(first.fetch?.generation == 1 && joining.outcome.summary == "wait 1" && joining.fetch == nil)
+        let events = machine.complete(1, .failure("unexpected HTTP status 500"), at: .zero)
+        #expect(
+            events == [.fetchFailed(reason: "unexpected HTTP status 500", consecutiveFailures: 1, servingStale: false)]
+        )
+        #expect(machine.hasCompleted(generation: 1))
+
+        let after = machine.lookup("es256-a", at: .zero, afterRefresh: true)
+        #expect(after.outcome.summary == "fail jwks_unavailable")
+        #expect(after.outcome.error?.message == "JWK Set could not be loaded: unexpected HTTP status 500")
+        let status = machine.status(url: "u", now: .zero)
+        #expect(!status.isUsable && status.keyCount == 0 && status.consecutiveFailures == 1)
+        #expect(status.lastError == "unexpected HTTP status 500" && status.lastErrorAt == Self.date)
+        #expect(machine.snapshotAge(now: .zero) == nil)
+
+        let backingOff = machine.lookup("es256-a", at: .seconds(0.5))
+        #expect(backingOff.outcome.summary == "fail jwks_unavailable")
+        #expect(backingOff.fetch == nil && backingOff.events == [.backoffDenial])
+        let retry = machine.lookup("es256-a", at: .seconds(1))
+        #expect(retry.outcome.summary == "wait 2" && retry.fetch?.generation == 2)
+    }
+
+    @Test("a 304 without a cached set is a failure, not an empty set")
+    func notModifiedWithoutSnapshot() throws {
+        var machine = Machine(configuration: .init())
+        _ = machine.lookup("es256-a", at: .zero)
+        let events = machine.complete(1, .notModified(ttl: .seconds(600), entityTag: nil), at: .zero)
+        let reason = "304 Not Modified without a cached set"
+        #expect(events == [.fetchFailed(reason: reason, consecutiveFailures: 1, servingStale: false)])
+        let after = machine.lookup("es256-a", at: .zero, afterRefresh: true)
+        #expect(after.outcome.summary == "fail jwks_unavailable")
+    }
+}
+
+extension RemoteJWKSStateMachine {
+    /// A lookup of `kid` at `now`.
+    fileprivate mutating func lookup(
+        _ kid: String,
+        _ algorithm: JWTAlgorithm = .es256,
+        at now: Duration,
+        afterRefresh: Bool = false
+    ) -> LookupDecision {
+        lookup(keyID: kid, algorithm: algorithm, afterRefresh: afterRefresh, now: now)
+    }
+
+    /// Fetch `generation` completes at `now` with `result`, on the wall-clock date of the suite.
+    @discardableResult
+    fileprivate mutating func complete(
+        _ generation: UInt64,
+        _ result: FetchResult,
+        at now: Duration,
+        jitter: Jitter = RemoteJWKSStateMachineTests.neutral
+    ) -> [Event] {
+        fetchCompleted(generation: generation, result, now: now, date: RemoteJWKSStateMachineTests.date, jitter: jitter)
+    }
+}
+
+extension RemoteJWKSStateMachine.LookupDecision.Outcome {
+    /// `serve <kid>`, `fail <code>` or `wait <generation>`.
+    fileprivate var summary: String {
+        switch self {
+        case .serve(let key): "serve \(key.keyID ?? "-")"
+        case .fail(let error): "fail \(error.code.name)"
+        case .wait(let generation): "wait \(generation)"
+        }
+    }
+
+    fileprivate var error: JWTError? {
+        if case .fail(let error) = self { return error }
+        return nil
+    }
+}
+
+extension RemoteJWKSStateMachine.ServiceStep {
+    /// The fetch this step starts, if it starts one.
+    fileprivate var startedFetch: RemoteJWKSStateMachine.Fetch? {
+        if case .startFetch(let fetch) = self { return fetch }
+        return nil
+    }
+
+    /// How long this step sleeps, if it sleeps.
+    fileprivate var sleepDuration: Duration? {
+        if case .sleep(let duration) = self { return duration }
+        return nil
+    }
+}
