@@ -42,7 +42,11 @@ let package = Package(
         // A plain loop over one operation, for callgrind instruction counts (`Benchmarks/profile.sh`).
         .executableTarget(
             name: "verify-profile",
-            dependencies: ["BenchSupport", .product(name: "JWTKit", package: "jwt-kit")]
+            dependencies: [
+                "BenchSupport",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "SimbeeJWTTesting", package: library),
+            ]
         ),
     ]
 )

@@ -7,10 +7,12 @@
 #      each round, with ratios taken within each round (wall-clock ratios that survive a shared,
 #      noisy machine, with a control pair that shows the method's own spread);
 #   3. `verify-profile scaling`: two tasks sharing one verifier against one task, outside the
-#      harness (whose malloc interposer serialises threads).
+#      harness (whose malloc interposer serialises threads);
+#   4. `verify-profile cli`: the command-line tool's cost per token (unique ES256 tokens against
+#      the floor in the same round, and one token repeated), from whole runs of the release build.
 #
 # Usage (from anywhere): Benchmarks/compare.sh [extra `swift package benchmark` options]
-#   ROUNDS (default 300) and SCALING_COUNT (default 2000) size parts 2 and 3.
+#   ROUNDS (default 300), SCALING_COUNT (default 2000) and CLI_ROUNDS (default 11) size parts 2–4.
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p .build
@@ -21,3 +23,6 @@ echo
 .build/release/verify-profile interleaved "${ROUNDS:-300}"
 echo
 .build/release/verify-profile scaling "${SCALING_COUNT:-2000}"
+swift build -c release --product simbee-jwt >/dev/null 2>&1
+echo
+.build/release/verify-profile cli "${CLI_ROUNDS:-11}"

@@ -20,7 +20,7 @@ struct InputError: Error {
 /// has buffered there.
 struct LineReader {
     enum Line {
-        case bytes([UInt8])
+        case text(String)
         case tooLong
     }
 
@@ -54,6 +54,12 @@ struct LineReader {
             }
             sawAnything = true
             let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n"))
+            if line.isEmpty, !overflow, let newline {
+                // The usual case: the whole line is in the buffer, and becomes text without a copy
+                // in between.
+                defer { start = newline + 1 }
+                return Self.line(buffer[start..<newline], maxLineBytes: maxLineBytes)
+            }
             let chunkEnd = newline ?? end
             if !overflow {
                 let room = maxLineBytes + 1 - line.count  // one extra byte for a possible \r
@@ -73,10 +79,14 @@ struct LineReader {
     }
 
     private func finish(_ line: [UInt8], overflow: Bool) -> Line {
-        var line = line
-        if !overflow, line.last == UInt8(ascii: "\r") { line.removeLast() }
-        if overflow || line.count > maxLineBytes { return .tooLong }
-        return .bytes(line)
+        overflow ? .tooLong : Self.line(line[...], maxLineBytes: maxLineBytes)
+    }
+
+    /// A line's bytes without a trailing `\r`, as text, or ``Line/tooLong``.
+    private static func line(_ bytes: ArraySlice<UInt8>, maxLineBytes: Int) -> Line {
+        let trimmed = bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes
+        guard trimmed.count <= maxLineBytes else { return .tooLong }
+        return .text(String(decoding: trimmed, as: UTF8.self))
     }
 
     /// Reads more input; `false` at end of input.

@@ -3,7 +3,7 @@ import SimbeeJWT
 /// The JSON lines the tool prints: one object per token, compact, on one line.
 enum ResultLine {
     /// `{"valid":true,"alg":…,"kid":…,"claims":{…}}`
-    static func verified(_ token: VerifiedJWT) throws(JWTError) -> String {
+    static func verified(_ token: VerifiedJWT) -> String {
         var line = "{\"valid\":true,\"alg\":"
         JSONValue.appendQuoted(token.header.algorithm.name, to: &line)
         line += ",\"kid\":"
@@ -13,9 +13,39 @@ enum ResultLine {
             line += "null"
         }
         line += ",\"claims\":"
-        JSONValue.object(try token.payloadObject()).serialize(into: &line)
+        appendCompact(token.payload, to: &line)
         line += "}"
         return line
+    }
+
+    /// Appends `json`, a document the strict reader accepted, without its insignificant
+    /// whitespace: the claims as signed, on one line. Outside strings, a strict document holds only
+    /// structure, literals, numbers and whitespace, and a string ends at the first `"` that no
+    /// backslash escapes.
+    static func appendCompact(_ json: [UInt8], to line: inout String) {
+        var compact: [UInt8] = []
+        compact.reserveCapacity(json.count)
+        var inString = false
+        var escaped = false
+        for byte in json {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+            } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+                || byte == UInt8(ascii: "\t")
+            {
+                continue
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            }
+            compact.append(byte)
+        }
+        line += String(decoding: compact, as: UTF8.self)
     }
 
     /// `{"valid":false,"error":"<code>","message":…}`

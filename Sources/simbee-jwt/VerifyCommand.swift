@@ -110,9 +110,9 @@ struct VerifyCommand: AsyncParsableCommand {
             )
             while let line = try reader.next() {
                 switch line {
-                case .bytes(let bytes):
+                case .text(let token):
                     let valid = try await verifyAndReport(
-                        String(decoding: bytes, as: UTF8.self),
+                        token,
                         with: verifier,
                         to: output
                     )
@@ -139,7 +139,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let valid: Bool
         do {
             let verified = try await verifier.verify(token)
-            line = try ResultLine.verified(verified)
+            line = ResultLine.verified(verified)
             valid = true
         } catch {
             line = ResultLine.rejected(code: error.code.name, message: error.message)

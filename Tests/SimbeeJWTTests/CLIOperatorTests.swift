@@ -231,6 +231,23 @@ struct CLIOperatorTests {
         }
     }
 
+    @Test("claims are printed as signed, without insignificant whitespace, on one line")
+    func claimsCompacted() async throws {
+        let payload = """
+            {\t"iss" : "https://api.simbee.io",\r\n  "aud":[ "cl_fixture" ],
+              "exp" : 1796000600 , "note" : "a \\" , { } [ ] \\\\ \\n end",
+              "nested" : { "k" : [ 1 , 2.5e1 , true , null ] } }
+            """
+        let token = try TokenMinter(.es256A).token(payload: payload)
+        let run = try await CLITests.run(["verify", "--jwks", Self.jwks, "--audience", "cl_fixture"] + Self.policy + [token])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            run.stdout == #"{"valid":true,"alg":"ES256","kid":"es256-a","claims":{"iss":"https://api.simbee.io","#
+                + #""aud":["cl_fixture"],"exp":1796000600,"note":"a \" , { } [ ] \\ \n end","#
+                + #""nested":{"k":[1,2.5e1,true,null]}}}"# + "\n"
+        )
+    }
+
     // MARK: Audience
 
     @Test("without --audience a token that has aud is rejected; --skip-audience-check accepts it")

@@ -10,7 +10,7 @@ import SimbeeJWT
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let iterations = Int(arguments[2]) else {
     print(
-        "usage: verify-profile es256-floor|eddsa-floor|es256|es256-remote|eddsa|es256-cached|parse|scaling|interleaved <iterations>"
+        "usage: verify-profile es256-floor|eddsa-floor|es256|es256-remote|eddsa|es256-cached|parse|scaling|interleaved|cli <iterations>"
     )
     exit(2)
 }
@@ -18,8 +18,13 @@ let operation = arguments[1]
 let done = DispatchSemaphore(value: 0)
 // Detached: top-level code is main-actor isolated, and the main thread is about to block.
 Task.detached { [operation, iterations] in
-    if operation == "scaling" || operation == "interleaved" {
-        try await operation == "scaling" ? Scaling.run(iterations) : Interleaved.run(iterations)
+    switch operation {
+    case "scaling": try await Scaling.run(iterations)
+    case "interleaved": try await Interleaved.run(iterations)
+    case "cli": try await CommandLineTool.run(iterations)
+    default: break
+    }
+    if ["scaling", "interleaved", "cli"].contains(operation) {
         done.signal()
         return
     }
