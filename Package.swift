@@ -125,7 +125,7 @@ let package = Package(
         // Property checks shared by the fuzz driver and the corpus replay tests (Fuzz/README.md).
         .target(
             name: "SimbeeJWTFuzzChecks",
-            dependencies: ["COpenSSL", "SimbeeJWT"],
+            dependencies: ["SimbeeJWT", "SimbeeJWTTesting"],
             path: "Fuzz/Checks",
             swiftSettings: swiftSettings
         ),
@@ -144,7 +144,6 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
-                "COpenSSL",
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 @_spi(Testing) import SimbeeJWT
+import SimbeeJWTTesting
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -51,7 +52,9 @@ enum VerifyChecks {
         let manifest: FuzzFixtures.Manifest
         let uncached: JWTVerifier
         let cached: JWTVerifier
-        let signer: FixtureSigner
+        /// The test-only Ed25519 key `Fixtures/keys/ed25519-a.pem` (published test material), which
+        /// puts fuzzed claims behind a valid signature so they reach claims validation.
+        let signer: TestSigningKey
         static let leeway: Double = 60
         /// Codes only configuration and key-set loading use.
         static let nonTokenCodes: [JWTError.Code] = [.invalidKeySet, .invalidConfiguration, .jwksUnavailable]
@@ -66,7 +69,15 @@ enum VerifyChecks {
             }
             manifest = try FuzzFixtures.manifest()
             let pem = try FuzzFixtures.bytes("Fixtures/keys/ed25519-a.pem")
-            signer = try FixtureSigner(pem: String(decoding: pem, as: UTF8.self))
+            do {
+                signer = try TestSigningKey(
+                    pkcs8PEM: String(decoding: pem, as: UTF8.self),
+                    algorithm: .edDSA,
+                    keyID: "ed25519-a"
+                )
+            } catch {
+                throw PropertyViolation("the fixture Ed25519 key does not load: \(error)")
+            }
             uncached = try Self.verifier(keys, manifest, algorithms: JWTAlgorithm.allSupported, at: manifest.now)
             cached = try Self.verifier(
                 keys,
@@ -242,7 +253,12 @@ enum VerifyChecks {
         async throws(PropertyViolation) -> Bool
     {
         let signingInput = Context.signedHeader + "." + Base64URL.encode(payload)
-        let signature = try context.signer.sign(Array(signingInput.utf8))
+        let signature: [UInt8]
+        do {
+            signature = try context.signer.sign(signingInput)
+        } catch {
+            throw PropertyViolation("OpenSSL could not sign with the fixture Ed25519 key: \(error)")
+        }
         let token = signingInput + "." + Base64URL.encode(signature)
         let outcome = await verify(token, with: context.uncached)
         switch outcome {

@@ -1,4 +1,5 @@
 import Foundation
+import SimbeeJWTTesting
 import Testing
 
 /// `simbee-jwt` against operator mistakes, end to end through the built binary: numbers of seconds
@@ -146,10 +147,10 @@ struct CLIOperatorTests {
 
     @Test("an endless token stream into a pipe that closes ends the tool with exit 3, file and URL key sets")
     func brokenPipe() async throws {
-        let server = try await JWKSTestServer.start()
+        let server = try await SimbeeTestJWKSServer.startScripted()
         defer { Task { await server.shutdown() } }
         server.serve(jwks: try TestSupport.fixture("jwks/simbee.jwks.json"))
-        for source in [Self.jwks, server.jwksURL] {
+        for source in [Self.jwks, server.url] {
             let run = try await Self.shell(
                 #"""
                 yes "$TOKEN" | timeout 120 "$TOOL" verify --jwks "\#(source)" --audience cl_fixture \#(Self.policy.joined(separator: " ")) | head -1
@@ -166,11 +167,11 @@ struct CLIOperatorTests {
 
     @Test("finite input into a pipe already closed: exit 3 at the first write, file and URL key sets")
     func closedPipe() async throws {
-        let server = try await JWKSTestServer.start()
+        let server = try await SimbeeTestJWKSServer.startScripted()
         defer { Task { await server.shutdown() } }
         server.serve(jwks: try TestSupport.fixture("jwks/simbee.jwks.json"))
         let token = try CLITests.token("es256-valid")
-        for source in [Self.jwks, server.jwksURL] {
+        for source in [Self.jwks, server.url] {
             let process = Process()
             process.executableURL = CLITests.binary
             process.arguments = ["verify", "--jwks", source, "--audience", "cl_fixture"] + Self.policy

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import SimbeeJWTTesting
 import Testing
 
 /// `simbee-jwt verify` with a JWK Set URL, against a real HTTP server on 127.0.0.1.
@@ -68,10 +69,10 @@ struct CLIRemoteJWKSTests {
 
     @Test("a rotation in the middle of a stdin stream is picked up with one refresh")
     func rotationMidStream() async throws {
-        let server = try await JWKSTestServer.start()
+        let server = try await SimbeeTestJWKSServer.startScripted()
         defer { Task { await server.shutdown() } }
         server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
-        let session = try Session(["verify", "--jwks", server.jwksURL, "--jwks-cooldown", "0"] + Self.policy)
+        let session = try Session(["verify", "--jwks", server.url, "--jwks-cooldown", "0"] + Self.policy)
         #expect(try await session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
         #expect(try await session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
         #expect(server.requestCount == 1)
@@ -85,10 +86,10 @@ struct CLIRemoteJWKSTests {
 
     @Test("inside the default cooldown an unknown kid is refused without a fetch")
     func cooldownInCLI() async throws {
-        let server = try await JWKSTestServer.start()
+        let server = try await SimbeeTestJWKSServer.startScripted()
         defer { Task { await server.shutdown() } }
         server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
-        let session = try Session(["verify", "--jwks", server.jwksURL] + Self.policy)
+        let session = try Session(["verify", "--jwks", server.url] + Self.policy)
         let start = ContinuousClock.now
         #expect(try await session.verify(try Self.token("es256-valid"))["valid"] as? Bool == true)
         for _ in 0..<5 {
@@ -104,20 +105,20 @@ struct CLIRemoteJWKSTests {
 
     @Test("--jwks may be left out when --issuer is a URL: the well-known path is fetched")
     func issuerWellKnown() async throws {
-        let server = try await JWKSTestServer.start()
+        let server = try await SimbeeTestJWKSServer.startScripted()
         defer { Task { await server.shutdown() } }
         server.serve(jwks: try RemoteJWKSHarness.document(["es256-a"]))
         // The fixture tokens' iss is https://api.simbee.io, so they fail the issuer check here,
         // after their keys were found at the issuer's well-known URL.
-        let run = try await CLITests.run(["verify", "--issuer", server.issuerURL] + Self.policy + [try Self.token("es256-valid")])
+        let run = try await CLITests.run(["verify", "--issuer", "http://127.0.0.1:\(server.port)"] + Self.policy + [try Self.token("es256-valid")])
         #expect(run.lines.first?["error"] as? String == "issuer_mismatch")
         #expect(server.requests.map(\.path) == ["/.well-known/jwks.json"])
     }
 
     @Test("an unreachable JWK Set URL is not a setup error: tokens get jwks_unavailable, exit 1")
     func unreachable() async throws {
-        let server = try await JWKSTestServer.start()
-        let url = server.jwksURL
+        let server = try await SimbeeTestJWKSServer.startScripted()
+        let url = server.url
         await server.shutdown()
         let run = try await CLITests.run(["verify", "--jwks", url, "--jwks-timeout", "1"] + Self.policy, stdin: Data((try Self.token("es256-valid") + "\n").utf8))
         #expect(run.status == 1)
@@ -127,11 +128,11 @@ struct CLIRemoteJWKSTests {
 
     @Test("a slow JWK Set endpoint is bounded by --jwks-timeout")
     func timeoutFlag() async throws {
-        let server = try await JWKSTestServer.start()
+        let server = try await SimbeeTestJWKSServer.startScripted()
         defer { Task { await server.shutdown() } }
         server.answer(.hang)
         // The server never answers: the run ends only through the request timeout, and says so.
-        let run = try await CLITests.run(["verify", "--jwks", server.jwksURL, "--jwks-timeout", "0.5"] + Self.policy + [try Self.token("es256-valid")])
+        let run = try await CLITests.run(["verify", "--jwks", server.url, "--jwks-timeout", "0.5"] + Self.policy + [try Self.token("es256-valid")])
         #expect(run.status == 1)
         #expect(run.lines.first?["error"] as? String == "jwks_unavailable")
         // The refresh failed for want of time (our deadline or async-http-client's), not for a refused connection.

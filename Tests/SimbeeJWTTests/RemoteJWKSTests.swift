@@ -280,8 +280,8 @@ struct RemoteJWKSTests {
 
     @Test("connection refused is a failure with jwks_unavailable")
     func connectionRefused() async throws {
-        let server = try await JWKSTestServer.start()
-        let url = server.jwksURL
+        let server = try await SimbeeTestJWKSServer.startScripted()
+        let url = server.url
         await server.shutdown()
         let keys = try RemoteJWKS(url: url, configuration: .init(), fetcher: HTTPJWKSFetcher(), logger: CapturedLogs().logger, metricsFactory: TestMetrics(), clock: ManualClock(), wallClock: { Date() })
         do {
@@ -325,7 +325,7 @@ struct RemoteJWKSTests {
     func cancellation() async throws {
         let harness = try await RemoteJWKSHarness.make(serving: nil)
         // The answer is held until the cancelled caller is back: it must not wait for the fetch.
-        let answer = JWKSTestServer.Gate()
+        let answer = SimbeeTestJWKSServer.Gate()
         harness.server.answer(
             .gated(answer, .respond(status: 200, headers: [], body: try RemoteJWKSHarness.document(["es256-a"])))
         )

@@ -1,4 +1,5 @@
 import Foundation
+import SimbeeJWTTesting
 import Testing
 
 @_spi(Testing) @testable import SimbeeJWT

@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import SimbeeJWTTestSupport
+import SimbeeJWTTesting
 import Testing
 @_spi(Testing) @testable import SimbeeJWT
 

@@ -38,7 +38,7 @@ public final class SimbeeTestJWKSServer: Sendable {
     public var url: String { "http://127.0.0.1:\(port)\(Self.jwksPath)" }
 
     private let channel: any Channel
-    private let shared: SharedState
+    let shared: SharedState
 
     private init(issuer: SimbeeTestIssuer, channel: any Channel, port: Int, shared: SharedState) {
         self.issuer = issuer
@@ -109,13 +109,17 @@ public final class SimbeeTestJWKSServer: Sendable {
 }
 
 /// What the server and its connection handlers share.
-private final class SharedState: Sendable {
+final class SharedState: Sendable {
     let issuer: SimbeeTestIssuer
     let cacheControl: String?
 
     private struct State {
         var requestCount = 0
         var isAvailable = true
+        /// The package's tests' script, which answers every request while it is set.
+        var script: SimbeeTestJWKSServer.Script?
+        /// The requests the script answered, for the package's tests.
+        var requests: [SimbeeTestJWKSServer.Request] = []
         /// Open connections, by identity; `nil` once shutdown began.
         var connections: [ObjectIdentifier: any Channel]? = [:]
     }
@@ -132,6 +136,26 @@ private final class SharedState: Sendable {
     var isAvailable: Bool {
         get { state.withLockedValue { $0.isAvailable } }
         set { state.withLockedValue { $0.isAvailable = newValue } }
+    }
+
+    var script: SimbeeTestJWKSServer.Script? {
+        get { state.withLockedValue { $0.script } }
+        set { state.withLockedValue { $0.script = newValue } }
+    }
+
+    var requests: [SimbeeTestJWKSServer.Request] { state.withLockedValue { $0.requests } }
+
+    /// While a script is set, logs and counts `request` and returns the script's answer.
+    func scriptedAction(for request: SimbeeTestJWKSServer.Request) -> SimbeeTestJWKSServer.Action? {
+        state.withLockedValue { state in
+            guard let script = state.script else { return nil }
+            state.requests.append(request)
+            state.requestCount += 1
+            switch script {
+            case .document(let document): return document.answer(to: request)
+            case .action(let action): return action
+            }
+        }
     }
 
     /// Counts a JWK Set request; returns whether the set is being served.
@@ -169,7 +193,7 @@ private final class SharedState: Sendable {
 }
 
 /// Answers one connection's requests.
-private final class JWKSRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class JWKSRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
@@ -200,6 +224,14 @@ private final class JWKSRequestHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     private func respond(to request: HTTPRequestHead, context: ChannelHandlerContext) {
+        let logged = SimbeeTestJWKSServer.Request(
+            path: request.uri,
+            ifNoneMatch: request.headers.first(name: "If-None-Match")
+        )
+        if let action = shared.scriptedAction(for: logged) {
+            perform(action, request: request, context: context)
+            return
+        }
         let path = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
         guard path == SimbeeTestJWKSServer.jwksPath else {
             write(.notFound, body: "not found\n", request: request, context: context)
@@ -241,7 +273,7 @@ private final class JWKSRequestHandler: ChannelInboundHandler, RemovableChannelH
         write(status, headers: headers, body: Array(body.utf8), request: request, context: context)
     }
 
-    private func write(
+    func write(
         _ status: HTTPResponseStatus,
         headers: [(String, String)],
         body: [UInt8],

@@ -32,20 +32,48 @@ public final class TestSigningKey: Sendable {
     ///   - keyID: The `kid`; by default the algorithm's name and twelve random hex digits, such as
     ///     `es256-3f9a1c0b22de`, so keys made by rotations never collide.
     /// - Throws: ``TestKitError`` for an empty `kid`, or when OpenSSL fails.
-    public init(_ algorithm: JWTAlgorithm, keyID: String? = nil) throws(TestKitError) {
+    public convenience init(_ algorithm: JWTAlgorithm, keyID: String? = nil) throws(TestKitError) {
         if let keyID, keyID.isEmpty { throw TestKitError("a kid must not be empty") }
-        let curve: OpenSSLPrivateKey.Curve = algorithm == .es256 ? .p256 : .ed25519
         let privateKey: OpenSSLPrivateKey
-        let x: [UInt8]
-        let y: [UInt8]
         do {
-            privateKey = try OpenSSLPrivateKey.generate(curve)
-            (x, y) = try privateKey.publicCoordinates()
+            privateKey = try OpenSSLPrivateKey.generate(Self.curve(of: algorithm))
         } catch {
             throw TestKitError("OpenSSL could not make a key: \(error)")
         }
+        try self.init(privateKey, algorithm: algorithm, keyID: keyID ?? Self.randomKeyID(algorithm))
+    }
+
+    /// Reads an existing private key: an unencrypted PKCS #8 PEM (`-----BEGIN PRIVATE KEY-----`),
+    /// such as the package's fixture keys in `Fixtures/keys/`.
+    ///
+    /// - Parameters:
+    ///   - pem: The PEM text.
+    ///   - algorithm: `JWTAlgorithm.es256` for a P-256 key; `JWTAlgorithm.edDSA` or
+    ///     `JWTAlgorithm.ed25519` for an Ed25519 key.
+    ///   - keyID: The `kid`.
+    /// - Throws: ``TestKitError`` for an empty `kid`, or when the PEM is not a key for `algorithm`.
+    package convenience init(pkcs8PEM pem: String, algorithm: JWTAlgorithm, keyID: String) throws(TestKitError) {
+        guard !keyID.isEmpty else { throw TestKitError("a kid must not be empty") }
+        let privateKey: OpenSSLPrivateKey
+        do {
+            privateKey = try OpenSSLPrivateKey.read(pkcs8PEM: pem, curve: Self.curve(of: algorithm))
+        } catch {
+            throw TestKitError("OpenSSL could not read the key: \(error)")
+        }
+        try self.init(privateKey, algorithm: algorithm, keyID: keyID)
+    }
+
+    private init(_ privateKey: OpenSSLPrivateKey, algorithm: JWTAlgorithm, keyID: String) throws(TestKitError) {
+        let curve = privateKey.curve
+        let x: [UInt8]
+        let y: [UInt8]
+        do {
+            (x, y) = try privateKey.publicCoordinates()
+        } catch {
+            throw TestKitError("OpenSSL could not export the public key: \(error)")
+        }
         self.privateKey = privateKey
-        self.keyID = keyID ?? Self.randomKeyID(algorithm)
+        self.keyID = keyID
         self.algorithm = algorithm
         var members: [TestClaimValue.Member]
         switch curve {
@@ -69,13 +97,18 @@ public final class TestSigningKey: Sendable {
         self.publicJWK = try TestClaimValue.Member.json(members)
     }
 
-    /// Signs a JWS signing input (`ASCII(header).ASCII(payload)`): 64 bytes, `r‖s` for ES256.
-    func sign(_ signingInput: String) throws(TestKitError) -> [UInt8] {
+    /// Signs a JWS signing input (`ASCII(header).ASCII(payload)`), taken as given: 64 bytes, `r‖s`
+    /// for ES256.
+    package func sign(_ signingInput: String) throws(TestKitError) -> [UInt8] {
         do {
             return try privateKey.sign(Array(signingInput.utf8))
         } catch {
             throw TestKitError("OpenSSL could not sign: \(error)")
         }
+    }
+
+    private static func curve(of algorithm: JWTAlgorithm) -> OpenSSLPrivateKey.Curve {
+        algorithm == .es256 ? .p256 : .ed25519
     }
 
     private static func randomKeyID(_ algorithm: JWTAlgorithm) -> String {

@@ -1,12 +1,13 @@
 import Foundation
 import MetricsTestKit
 import SimbeeJWTTestSupport
+import SimbeeJWTTesting
 @_spi(Testing) @testable import SimbeeJWT
 
 /// One remote JWKS under test: a real HTTP server on 127.0.0.1, a manual clock for TTLs and
 /// cooldowns, captured logs and metrics, and a verifier configured like the fixture manifest.
 struct RemoteJWKSHarness {
-    let server: JWKSTestServer
+    let server: SimbeeTestJWKSServer
     let clock: ManualClock
     let logs: CapturedLogs
     let metrics: TestMetrics
@@ -20,7 +21,7 @@ struct RemoteJWKSHarness {
         fetcher: (any JWKSFetcher)? = nil,
         configure: (inout RemoteJWKS.Configuration) -> Void = { _ in }
     ) async throws -> RemoteJWKSHarness {
-        let server = try await JWKSTestServer.start()
+        let server = try await SimbeeTestJWKSServer.startScripted()
         if let kids {
             server.serve(jwks: try document(kids), entityTag: entityTag, cacheControl: cacheControl)
         }
@@ -30,7 +31,7 @@ struct RemoteJWKSHarness {
         let logs = CapturedLogs()
         let metrics = TestMetrics()
         let keys = try RemoteJWKS(
-            url: server.jwksURL,
+            url: server.url,
             configuration: configuration,
             fetcher: fetcher ?? HTTPJWKSFetcher(),
             logger: logs.logger,
@@ -79,7 +80,7 @@ struct RemoteJWKSHarness {
     }
 
     func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Int64 {
-        metrics.counterTotal(label: label, dimensions: [("url", server.jwksURL)] + dimensions)
+        metrics.counterTotal(label: label, dimensions: [("url", server.url)] + dimensions)
     }
 
     /// A JWK Set document holding the fixture keys with these `kid`s (from `jwks/simbee.jwks.json`).
