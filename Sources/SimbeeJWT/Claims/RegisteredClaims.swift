@@ -121,6 +121,7 @@ public struct RegisteredClaims: Sendable, Hashable {
             throw JWTError(.invalidClaim, "aud is neither a string nor an array of strings")
         }
         var values: [String] = []
+        values.reserveCapacity(document.elementCount(of: node))
         for element in document.elements(of: node) {
             guard let value = document.string(element) else { throw JWTError(.invalidClaim, "aud holds a non-string") }
             values.append(value)
@@ -138,6 +139,7 @@ public struct RegisteredClaims: Sendable, Hashable {
         guard document.kind(node) == .array else {
             throw JWTError(.invalidClaim, "\(name) is not an array of strings")
         }
+        strings.reserveCapacity(strings.count + document.elementCount(of: node))
         for element in document.elements(of: node) {
             guard let string = document.string(element) else {
                 throw JWTError(.invalidClaim, "\(name) holds a non-string")

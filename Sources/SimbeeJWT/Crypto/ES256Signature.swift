@@ -35,26 +35,25 @@ enum ES256Signature {
         let s = signature.extracting(32..<64)
         guard isInRange(r), isInRange(s) else { throw .scalarOutOfRange }
 
-        // SEQUENCE { INTEGER r, INTEGER s }: at most 2 + 2 × (2 + 33) = 72 bytes, so short-form lengths.
-        var der: [UInt8] = [0x30, 0]
-        der.reserveCapacity(72)
-        appendDERInteger(r, to: &der)
-        appendDERInteger(s, to: &der)
-        der[1] = UInt8(der.count - 2)
+        var der = DERSignature()
+        der.append(r)
+        der.append(s)
 
         let status = unsafe key.withVerificationContext { contexts -> Int32 in
             guard let contexts = unsafe contexts, let digest = unsafe contexts.sha256(of: message) else { return -1 }
-            // Sound: both buffers are arrays alive for the whole call, passed with their own counts;
-            // EVP_PKEY_verify only reads them and keeps no pointer.
-            return unsafe der.withUnsafeBufferPointer { der in
-                unsafe digest.withUnsafeBufferPointer { digest in
-                    unsafe EVP_PKEY_verify(
-                        contexts.verification,
-                        der.baseAddress,
-                        der.count,
-                        digest.baseAddress,
-                        digest.count
-                    )
+            // Sound: both spans borrow storage that is alive for the whole call, passed with their
+            // own counts; EVP_PKEY_verify only reads them and keeps no pointer.
+            return der.withBytes { der in
+                unsafe der.withUnsafeBufferPointer { der in
+                    unsafe digest.span.withUnsafeBufferPointer { digest in
+                        unsafe EVP_PKEY_verify(
+                            contexts.verification,
+                            der.baseAddress,
+                            der.count,
+                            digest.baseAddress,
+                            digest.count
+                        )
+                    }
                 }
             }
         }
@@ -78,16 +77,40 @@ enum ES256Signature {
         }
         return false  // equal to n
     }
+}
+
+/// The DER `ECDSA-Sig-Value` (`SEQUENCE { INTEGER r, INTEGER s }`) of a validated signature, built
+/// in fixed inline storage: a verification allocates nothing for it.
+struct DERSignature {
+    /// The SEQUENCE's tag and length, then two INTEGERs of at most 2 + 33 bytes each (tag, length,
+    /// a zero pad byte and 32 value bytes): 72 bytes at most, so every length is short-form.
+    private var storage = InlineArray<72, UInt8>(repeating: 0)
+    private var count = 2
+
+    init() {
+        storage[0] = 0x30
+    }
+
+    /// Runs `body` with the encoding so far, whose SEQUENCE length matches it.
+    func withBytes<Result>(_ body: (Span<UInt8>) -> Result) -> Result {
+        body(storage.span.extracting(0..<count))
+    }
 
     /// Appends `value` (32 bytes big-endian, non-zero) as a minimal DER INTEGER.
-    private static func appendDERInteger(_ value: Span<UInt8>, to der: inout [UInt8]) {
+    mutating func append(_ value: Span<UInt8>) {
         var start = 0
         while start < 31, value[start] == 0 { start += 1 }
         let needsPad = value[start] & 0x80 != 0
-        der.append(0x02)
-        der.append(UInt8(32 - start + (needsPad ? 1 : 0)))
-        if needsPad { der.append(0) }
-        for index in start..<32 { der.append(value[index]) }
+        appendByte(0x02)
+        appendByte(UInt8(32 - start + (needsPad ? 1 : 0)))
+        if needsPad { appendByte(0) }
+        for index in start..<32 { appendByte(value[index]) }
+        storage[1] = UInt8(count - 2)
+    }
+
+    private mutating func appendByte(_ byte: UInt8) {
+        storage[count] = byte
+        count += 1
     }
 }
 

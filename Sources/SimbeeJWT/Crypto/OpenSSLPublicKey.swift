@@ -74,18 +74,20 @@ import NIOConcurrencyHelpers
         let digest: OpaquePointer
         let sha256: OpaquePointer
 
-        /// SHA-256 of `message`; `nil` if OpenSSL fails.
-        func sha256(of message: Span<UInt8>) -> [UInt8]? {
-            var output = [UInt8](repeating: 0, count: 32)
-            // Sound: the span and the array stay valid for the whole call, and the array has the
-            // 32 bytes SHA-256 writes; OpenSSL keeps no pointer to either.
+        /// SHA-256 of `message`, in inline storage; `nil` if OpenSSL fails.
+        func sha256(of message: Span<UInt8>) -> InlineArray<32, UInt8>? {
+            var output = InlineArray<32, UInt8>(repeating: 0)
+            var outputBytes = output.mutableSpan
+            // Sound: the span and the inline array stay valid for the whole call, and the array has
+            // the 32 bytes SHA-256 writes; OpenSSL keeps no pointer to either.
             let hashed = unsafe message.withUnsafeBufferPointer { message in
-                unsafe output.withUnsafeMutableBufferPointer { output in
+                unsafe outputBytes.withUnsafeMutableBufferPointer { output in
                     unsafe EVP_DigestInit_ex2(digest, sha256, nil) == 1
                         && EVP_DigestUpdate(digest, message.baseAddress, message.count) == 1
                         && EVP_DigestFinal_ex(digest, output.baseAddress, nil) == 1
                 }
             }
+            _ = consume outputBytes
             return hashed ? output : nil
         }
     }

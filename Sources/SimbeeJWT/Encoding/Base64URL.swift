@@ -51,9 +51,21 @@ package enum Base64URL {
     ///   or non-zero trailing bits.
     package static func decode(_ input: Span<UInt8>) throws(DecodingError) -> [UInt8] {
         guard let outputCount = decodedLength(ofEncodedLength: input.count) else { throw .invalidLength }
-        let table = decodeTable.span
         var bytes = [UInt8](repeating: 0, count: outputCount)
         var output = bytes.mutableSpan
+        try decode(input, into: &output)
+        _ = consume output
+        return bytes
+    }
+
+    /// Decodes `input` strictly into `output`, which has exactly the decoded length
+    /// (``decodedLength(ofEncodedLength:)``): into storage the caller owns, such as an inline array.
+    ///
+    /// - Throws: ``DecodingError`` as ``decode(_:)-(Span<UInt8>)`` does.
+    package static func decode(_ input: Span<UInt8>, into output: inout MutableSpan<UInt8>) throws(DecodingError) {
+        guard let outputCount = decodedLength(ofEncodedLength: input.count) else { throw .invalidLength }
+        precondition(output.count == outputCount, "the output must have the decoded length")
+        let table = decodeTable.span
         var seen: UInt8 = 0  // every 6-bit value ORed together: `invalid` once any byte is outside the alphabet
         var index = 0
         var written = 0
@@ -90,10 +102,8 @@ package enum Base64URL {
         default:
             break
         }
-        _ = consume output
         if seen & invalid != 0 { throw .invalidCharacter }
         if trailing != 0 { throw .nonZeroTrailingBits }
-        return bytes
     }
 
     /// Decodes any byte collection strictly; see ``decode(_:)-(Span<UInt8>)``.

@@ -52,6 +52,13 @@ package struct JSONDocument: Sendable {
         return Elements(nodes: nodes, current: node + 1, end: nodes[node].next)
     }
 
+    /// The number of elements of the array at `node`; zero when it is not an array.
+    package func elementCount(of node: Int) -> Int {
+        var count = 0
+        for _ in elements(of: node) { count += 1 }
+        return count
+    }
+
     /// The value of the member of the object at `node` called exactly `name` (byte for byte, after
     /// unescaping), if any: names are unique in a document the reader accepted.
     package func member(_ name: String, of node: Int) -> Int? {

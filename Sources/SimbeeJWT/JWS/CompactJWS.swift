@@ -93,7 +93,7 @@ package struct CompactJWS: Sendable {
         }
     }
 
-    private static func malformed(_ failure: Base64URL.DecodingError, _ name: StaticString) -> JWTError {
+    static func malformed(_ failure: Base64URL.DecodingError, _ name: StaticString) -> JWTError {
         switch failure {
         case .invalidCharacter:
             JWTError(.malformed, "\(name) segment has a character outside the base64url alphabet")

@@ -211,7 +211,7 @@ public struct JWTVerifier: Sendable {
         let header: JOSEHeader
         let algorithm: JWTAlgorithm
         let payload: [UInt8]
-        let signature: [UInt8]
+        let signature: JWSSignature
     }
 
     /// The size limit, the layout, the header, the algorithm's place on the allow-list, the payload
@@ -224,7 +224,7 @@ public struct JWTVerifier: Sendable {
         let header = try JOSEHeader(decoded: CompactJWS.decode(segments.extracting(layout.header), "header"))
         let algorithm = try allowedAlgorithm(header)
         let payload = try CompactJWS.decode(segments.extracting(layout.payload), "payload")
-        let signature = try CompactJWS.decode(segments.extracting(layout.signature), "signature")
+        let signature = try JWSSignature(decoding: segments.extracting(layout.signature))
         if configuration.requiresKeyID, header.keyID == nil {
             throw JWTError(.unknownKey, "token has no kid")
         }
@@ -244,7 +244,10 @@ public struct JWTVerifier: Sendable {
             throw JWTError(.keyMismatch, "the key named by kid cannot verify \(parsed.algorithm.name)")
         }
         let token = parsed.token.utf8.span
-        try key.verify(signature: parsed.signature.span, over: token.extracting(parsed.layout.signingInput))
+        let signingInput = token.extracting(parsed.layout.signingInput)
+        try parsed.signature.withBytes { signature throws(JWTError) in
+            try key.verify(signature: signature, over: signingInput)
+        }
         // The signature holds: only now is the payload read.
         let claims = try ClaimsValidation.validate(
             payload: parsed.payload,
