@@ -1,5 +1,5 @@
 public import Logging
-public import SimbeeJWT
+import SimbeeJWT
 
 /// How ``SimbeeAuthenticator`` and ``RequireScopes`` answer refused requests and log the reasons.
 ///

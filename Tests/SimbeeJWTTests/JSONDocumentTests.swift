@@ -6,7 +6,7 @@ import Testing
 /// Reading values out of the document the strict reader yields, the way the verifier reads headers
 /// and claims: members, elements, strings, numbers, by the nodes the reader located.
 @Suite("JSON document (values read where the strict reader found them)")
-struct ValidatedJSONTests {
+struct JSONDocumentTests {
     /// The tree rebuilt through the document's accessors, for comparison with the reader's tree.
     private func rebuilt(_ document: SimbeeJWT.JSONDocument, _ node: Int) -> JSONValue {
         switch document.kind(node) {

@@ -7,7 +7,7 @@ import Testing
 /// those a walk over the payload's tree finds, compared byte for byte after unescaping, and nothing
 /// from nested objects.
 @Suite("Claims members read from the payload document")
-struct ClaimsMembersTests {
+struct RegisteredClaimsReadingTests {
     static let names = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "scopes", "scp"]
 
     /// Each registered member's value, as the claims reader finds it in the payload's document.

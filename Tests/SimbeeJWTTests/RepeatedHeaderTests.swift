@@ -6,13 +6,16 @@ import Testing
 /// Tokens from one issuer share a few header segments. Whatever a verifier saw before, each token
 /// is judged by its own header bytes and signature.
 @Suite("Headers seen again")
-struct HeaderMemoTests {
+struct RepeatedHeaderTests {
     @Test("many distinct headers, each verified again and again, all verify with their own key")
     func manyHeaders() async throws {
         let issuer = try SimbeeTestIssuer(algorithms: [.edDSA])
         // kids differ in one byte, so their header segments differ in a byte or two.
         let keys = try (0..<7).map { try issuer.addKey(.es256, keyID: "key-\($0)") }
-        let verifier = try JWTVerifier(keys: try JWKSet(json: issuer.jwks), configuration: .init(claims: ClaimsPolicy(audiences: [TestClaims.defaultAudience]), tokenCache: nil))
+        let verifier = try JWTVerifier(
+            keys: try JWKSet(json: issuer.jwks),
+            configuration: .init(claims: ClaimsPolicy(audiences: [TestClaims.defaultAudience]), tokenCache: nil)
+        )
         for round in 0..<3 {
             for key in keys.shuffled() {
                 let verified = try await verifier.verify(try issuer.token(signedWith: key))
@@ -33,7 +36,10 @@ struct HeaderMemoTests {
     func refusalsAreNotRemembered() async throws {
         let issuer = try SimbeeTestIssuer(algorithms: [.es256, .edDSA])
         let keys = try JWKSet(json: issuer.jwks)
-        let verifier = try JWTVerifier(keys: keys, configuration: .init(claims: ClaimsPolicy(audiences: [TestClaims.defaultAudience]), tokenCache: nil))
+        let verifier = try JWTVerifier(
+            keys: keys,
+            configuration: .init(claims: ClaimsPolicy(audiences: [TestClaims.defaultAudience]), tokenCache: nil)
+        )
         var critical = TestHeader()
         critical.extra["crit"] = .array([.string("exp")])
         for _ in 0..<3 {
@@ -44,7 +50,14 @@ struct HeaderMemoTests {
         let token = try issuer.token(algorithm: .edDSA)
         #expect(try await verifier.verify(token).header.algorithm == .edDSA)
         #expect(try await verifier.verify(try issuer.token(algorithm: .edDSA)).header.algorithm == .edDSA)
-        let es256Only = try JWTVerifier(keys: keys, configuration: .init(algorithms: [.es256], claims: ClaimsPolicy(audiences: [TestClaims.defaultAudience]), tokenCache: nil))
+        let es256Only = try JWTVerifier(
+            keys: keys,
+            configuration: .init(
+                algorithms: [.es256],
+                claims: ClaimsPolicy(audiences: [TestClaims.defaultAudience]),
+                tokenCache: nil
+            )
+        )
         await TestSupport.expect(token, es256Only, .algorithmNotAllowed)
         await TestSupport.expect(token, es256Only, .algorithmNotAllowed)
     }
@@ -52,7 +65,10 @@ struct HeaderMemoTests {
     @Test("long headers verify the same each time")
     func longHeaders() async throws {
         let issuer = try SimbeeTestIssuer(algorithms: [.es256])
-        let verifier = try JWTVerifier(keys: try JWKSet(json: issuer.jwks), configuration: .init(claims: ClaimsPolicy(audiences: [TestClaims.defaultAudience]), tokenCache: nil))
+        let verifier = try JWTVerifier(
+            keys: try JWKSet(json: issuer.jwks),
+            configuration: .init(claims: ClaimsPolicy(audiences: [TestClaims.defaultAudience]), tokenCache: nil)
+        )
         var long = TestHeader()
         long.extra["x5u"] = .string(String(repeating: "u", count: 256))
         for _ in 0..<3 {
