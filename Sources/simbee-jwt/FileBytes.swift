@@ -18,10 +18,10 @@ enum FileBytes {
 
     static func read(path: String, limit: Int) throws(Failure) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Failure(message: errorText()) }
+        guard descriptor >= 0 else { throw Failure(message: SystemCall.errorText) }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw Failure(message: errorText()) }
+        guard fstat(descriptor, &status) == 0 else { throw Failure(message: SystemCall.errorText) }
         guard status.st_mode & S_IFMT == S_IFREG else { throw Failure(message: "not a regular file") }
         guard Int64(status.st_size) <= Int64(limit) else {
             throw Failure(message: "file is larger than \(limit) bytes")
@@ -29,29 +29,15 @@ enum FileBytes {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = chunk.withUnsafeMutableBytes { raw in systemRead(descriptor, raw.baseAddress, raw.count) }
+            let count = SystemCall.read(descriptor, into: &chunk)
             if count == 0 { return bytes }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw Failure(message: errorText())
+                throw Failure(message: SystemCall.errorText)
             }
             bytes.append(contentsOf: chunk[..<count])
             // The file may grow after fstat.
             if bytes.count > limit { throw Failure(message: "file is larger than \(limit) bytes") }
         }
     }
-
-    private static func errorText() -> String {
-        String(cString: strerror(errno))
-    }
-}
-
-private func systemRead(_ descriptor: Int32, _ pointer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.read(descriptor, pointer, count)
-    #elseif canImport(Musl)
-    Musl.read(descriptor, pointer, count)
-    #else
-    Darwin.read(descriptor, pointer, count)
-    #endif
 }

@@ -93,9 +93,7 @@ struct LineReader {
     private mutating func fill() throws -> Bool {
         try beforeRead()
         while true {
-            let count = buffer.withUnsafeMutableBytes { raw in
-                read(descriptor, raw.baseAddress, raw.count)
-            }
+            let count = SystemCall.read(descriptor, into: &buffer)
             if count > 0 {
                 start = 0
                 end = count
@@ -103,7 +101,7 @@ struct LineReader {
             }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw InputError(message: "cannot read standard input: \(String(cString: strerror(errno)))")
+                throw InputError(message: "cannot read standard input: \(SystemCall.errorText)")
             }
             atEOF = true
             return false

@@ -90,27 +90,15 @@ enum Output {
     static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { raw in
-                systemWrite(descriptor, raw.baseAddress, raw.count)
-            }
+            let written = SystemCall.write(descriptor, bytes[offset...])
             if written > 0 {
                 offset += written
             } else if written < 0, errno == EINTR {
                 continue
             } else {
-                return written < 0 ? String(cString: strerror(errno)) : "nothing was written"
+                return written < 0 ? SystemCall.errorText : "nothing was written"
             }
         }
         return nil
     }
-}
-
-private func systemWrite(_ descriptor: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.write(descriptor, pointer, count)
-    #elseif canImport(Musl)
-    Musl.write(descriptor, pointer, count)
-    #else
-    Darwin.write(descriptor, pointer, count)
-    #endif
 }

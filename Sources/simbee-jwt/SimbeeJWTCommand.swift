@@ -1,13 +1,5 @@
 import ArgumentParser
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `simbee-jwt`: verify and inspect Simbee JWTs from the command line.
 ///
 /// Exit status: 0 when every token verified, 1 when any was rejected, 2 for a usage or setup error,
@@ -40,16 +32,16 @@ struct SimbeeJWTCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch let exitCode as ExitCode {
-            terminate(exitCode.rawValue)
+            SystemCall.exit(exitCode.rawValue)
         } catch let setup as SetupError {
             Output.standardError("simbee-jwt: \(setup.message)\n")
-            terminate(2)
+            SystemCall.exit(2)
         } catch let output as OutputError {
             Output.standardError("simbee-jwt: \(output.message)\n")
-            terminate(3)
+            SystemCall.exit(3)
         } catch let input as InputError {
             Output.standardError("simbee-jwt: \(input.message)\n")
-            terminate(3)
+            SystemCall.exit(3)
         } catch {
             if exitCode(for: error) == .success {
                 // --help and --version.
@@ -57,12 +49,12 @@ struct SimbeeJWTCommand: AsyncParsableCommand {
                     try Output.standardOutput(fullMessage(for: error) + "\n")
                 } catch {
                     Output.standardError("simbee-jwt: \(error.message)\n")
-                    terminate(3)
+                    SystemCall.exit(3)
                 }
-                terminate(0)
+                SystemCall.exit(0)
             }
             Output.standardError(fullMessage(for: error) + "\n")
-            terminate(2)
+            SystemCall.exit(2)
         }
     }
 }
@@ -70,15 +62,4 @@ struct SimbeeJWTCommand: AsyncParsableCommand {
 /// A usage or setup problem found after argument parsing: exit status 2.
 struct SetupError: Error {
     let message: String
-}
-
-/// Ends the process with `status`.
-private func terminate(_ status: Int32) -> Never {
-    #if canImport(Glibc)
-    Glibc.exit(status)
-    #elseif canImport(Musl)
-    Musl.exit(status)
-    #else
-    Darwin.exit(status)
-    #endif
 }
