@@ -153,8 +153,9 @@ struct VerifiedTokenCacheTests {
             let token = try Self.token(name).token
             verified.append((token, try await verifier.verify(token)))
         }
-        // An entry costs its token and payload bytes plus a fixed overhead; room for two of them.
-        let costs = verified.map { $0.0.utf8.count + $0.1.payload.count + 256 }
+        // An entry costs its token, the memory its claims keep alive and a fixed overhead; room for
+        // two of them.
+        let costs = verified.map { $0.0.utf8.count + $0.1.claims.retainedByteCount + 256 }
         let bound = costs[2] + costs[3] + 10
         #expect(costs[1] + costs[2] + costs[3] > bound)
         let cache = VerifiedTokenCache(capacity: 100, maxBytes: bound)

@@ -13,9 +13,15 @@ enum ClaimsValidation {
     ///
     /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` otherwise.
     static func payloadDocument(_ payload: [UInt8]) throws(JWTError) -> JSONDocument {
+        try payloadDocument(payload, in: payload.indices)
+    }
+
+    /// The payload that stands in `bytes[range]` as a strict JSON document; see
+    /// ``payloadDocument(_:)``.
+    static func payloadDocument(_ bytes: [UInt8], in range: Range<Int>) throws(JWTError) -> JSONDocument {
         let document: JSONDocument
         do {
-            document = try StrictJSONReader.parse(payload, limits: JOSEHeader.jsonLimits)
+            document = try StrictJSONReader.parse(bytes, in: range, limits: JOSEHeader.jsonLimits)
         } catch {
             throw JWTError(.malformed, "payload is not strict JSON (\(error))")
         }
@@ -36,7 +42,18 @@ enum ClaimsValidation {
     static func validate(payload: [UInt8], headerType: String?, policy: ClaimsPolicy) throws(JWTError)
         -> RegisteredClaims
     {
-        let document = try payloadDocument(payload)
+        try validate(payload: payload, in: payload.indices, headerType: headerType, policy: policy)
+    }
+
+    /// Reads the verified payload that stands in `bytes[range]` and judges its claims; see
+    /// ``validate(payload:headerType:policy:)``.
+    static func validate(
+        payload bytes: [UInt8],
+        in range: Range<Int>,
+        headerType: String?,
+        policy: ClaimsPolicy
+    ) throws(JWTError) -> RegisteredClaims {
+        let document = try payloadDocument(bytes, in: range)
         let claims = try RegisteredClaims(reading: document)
         try judge(claims, of: document, headerType: headerType, policy: policy)
         return claims
@@ -55,16 +72,15 @@ enum ClaimsValidation {
         try checkTime(claims, policy: policy)
 
         if let issuer = policy.issuer {
-            guard let actual = claims.issuer else { throw JWTError(.missingClaim, "token has no iss") }
-            guard actual.isExactly(issuer) else { throw JWTError(.issuerMismatch, "iss is not the expected issuer") }
+            guard let matches = claims.hasIssuer(issuer) else { throw JWTError(.missingClaim, "token has no iss") }
+            guard matches else { throw JWTError(.issuerMismatch, "iss is not the expected issuer") }
         }
         if !policy.audiences.isEmpty {
-            guard !claims.audience.isEmpty else { throw JWTError(.missingClaim, "token has no aud") }
-            guard claims.audience.contains(where: { actual in policy.audiences.contains { actual.isExactly($0) } })
-            else {
+            guard claims.hasAudience else { throw JWTError(.missingClaim, "token has no aud") }
+            guard claims.audienceContains(anyOf: policy.audiences) else {
                 throw JWTError(.audienceMismatch, "aud does not contain an accepted audience")
             }
-        } else if !claims.audience.isEmpty, !policy.skipsAudienceCheck {
+        } else if claims.hasAudience, !policy.skipsAudienceCheck {
             // RFC 7519 §4.1.3: a recipient that does not identify itself with a value of a present
             // `aud` must reject the token.
             throw JWTError(.audienceMismatch, "token has aud, but this verifier accepts no audience")

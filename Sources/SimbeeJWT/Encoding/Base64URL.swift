@@ -53,22 +53,27 @@ package enum Base64URL {
         guard let outputCount = decodedLength(ofEncodedLength: input.count) else { throw .invalidLength }
         var bytes = [UInt8](repeating: 0, count: outputCount)
         var output = bytes.mutableSpan
-        try decode(input, into: &output)
+        try decode(input, into: &output, at: 0)
         _ = consume output
         return bytes
     }
 
-    /// Decodes `input` strictly into `output`, which has exactly the decoded length
-    /// (``decodedLength(ofEncodedLength:)``): into storage the caller owns, such as an inline array.
+    /// Decodes `input` strictly into `output` from index `start` on, into storage the caller owns
+    /// (such as one buffer for several segments), which must have room for the decoded length
+    /// (``decodedLength(ofEncodedLength:)``).
     ///
     /// - Throws: ``DecodingError`` as ``decode(_:)-(Span<UInt8>)`` does.
-    package static func decode(_ input: Span<UInt8>, into output: inout MutableSpan<UInt8>) throws(DecodingError) {
+    package static func decode(
+        _ input: Span<UInt8>,
+        into output: inout MutableSpan<UInt8>,
+        at start: Int
+    ) throws(DecodingError) {
         guard let outputCount = decodedLength(ofEncodedLength: input.count) else { throw .invalidLength }
-        precondition(output.count == outputCount, "the output must have the decoded length")
+        precondition(start >= 0 && output.count - start >= outputCount, "the output must have room for the bytes")
         let table = decodeTable.span
         var seen: UInt8 = 0  // every 6-bit value ORed together: `invalid` once any byte is outside the alphabet
         var index = 0
-        var written = 0
+        var written = start
         // Each whole group of four characters fills three bytes of the output.
         while input.count - index >= 4, output.count - written >= 3 {
             let a = table[Int(input[index])]

@@ -9,23 +9,62 @@ package struct JSONDocument: Sendable {
     }
 
     /// Where one value stands in the document.
+    ///
+    /// Positions are stored in 32 bits, which halves a node to 16 bytes: a cached verified token
+    /// keeps its payload's nodes. The reader refuses buffers past ``maxBufferBytes``.
     struct Node: Sendable {
         let kind: Kind
         /// For a string, whether it holds a backslash escape.
         var hasEscapes = false
         /// For a string, whether its bytes (escapes not decoded) are all ASCII.
         var isASCII = true
+        private let storedStart: Int32
+        private var storedEnd: Int32
+        private var storedNext: Int32
+
+        init(kind: Kind, hasEscapes: Bool = false, isASCII: Bool = true, start: Int, end: Int, next: Int) {
+            self.kind = kind
+            self.hasEscapes = hasEscapes
+            self.isASCII = isASCII
+            self.storedStart = Int32(truncatingIfNeeded: start)
+            self.storedEnd = Int32(truncatingIfNeeded: end)
+            self.storedNext = Int32(truncatingIfNeeded: next)
+        }
+
         /// A string's first byte after the opening quote; any other value's first byte.
-        let start: Int
+        var start: Int { Int(storedStart) }
+
         /// A string's closing quote; one past any other value's last byte.
-        var end: Int
+        var end: Int {
+            get { Int(storedEnd) }
+            set { storedEnd = Int32(truncatingIfNeeded: newValue) }
+        }
+
         /// The node after this value and everything inside it.
-        var next: Int
+        var next: Int {
+            get { Int(storedNext) }
+            set { storedNext = Int32(truncatingIfNeeded: newValue) }
+        }
     }
 
-    /// The document's bytes.
+    /// The largest buffer a document can stand in: node positions are 32-bit.
+    static let maxBufferBytes = Int(Int32.max)
+
+    /// The buffer the document stands in (it may hold other text around it).
     let bytes: [UInt8]
+    /// Where the document stands in ``bytes``.
+    let range: Range<Int>
     let nodes: [Node]
+
+    /// The document's bytes, exactly as read.
+    package var source: ArraySlice<UInt8> {
+        bytes[range]
+    }
+
+    /// The bytes the document keeps alive, for callers that bound their memory.
+    var retainedByteCount: Int {
+        bytes.count + nodes.capacity * MemoryLayout<Node>.stride
+    }
 
     /// The top-level value.
     package var root: Int { 0 }
@@ -98,6 +137,17 @@ package struct JSONDocument: Sendable {
             return bytes.span.extracting(nodes[node].start..<nodes[node].end).hasSameBytes(as: expected)
         }
         return Self.decodeString(bytes, nodes[node]).span.hasSameBytes(as: expected)
+    }
+
+    /// Runs `body` with the decoded bytes of the string at `node`: in place unless it holds escapes.
+    /// A value that is not a string gives no bytes.
+    package func withStringBytes<Result>(_ node: Int, _ body: (Span<UInt8>) -> Result) -> Result {
+        guard kind(node) == .string else { return body([UInt8]().span) }
+        if !nodes[node].hasEscapes {
+            return body(bytes.span.extracting(nodes[node].start..<nodes[node].end))
+        }
+        let decoded = Self.decodeString(bytes, nodes[node])
+        return body(decoded.span)
     }
 
     /// Whether the value at `node` is the empty string.

@@ -39,6 +39,20 @@ package enum StrictJSONReader {
         case invalidUTF8(offset: Int)
         case duplicateMemberName(offset: Int)
         case trailingData(offset: Int)
+
+        /// The same failure with its offset moved by `distance`.
+        func shifted(by distance: Int) -> Failure {
+            switch self {
+            case .byteOrderMark, .tooLarge, .unexpectedEnd: self
+            case .tooDeep(let offset): .tooDeep(offset: offset + distance)
+            case .unexpectedByte(let offset): .unexpectedByte(offset: offset + distance)
+            case .invalidNumber(let offset): .invalidNumber(offset: offset + distance)
+            case .invalidString(let offset): .invalidString(offset: offset + distance)
+            case .invalidUTF8(let offset): .invalidUTF8(offset: offset + distance)
+            case .duplicateMemberName(let offset): .duplicateMemberName(offset: offset + distance)
+            case .trailingData(let offset): .trailingData(offset: offset + distance)
+            }
+        }
     }
 
     /// Reads one JSON document.
@@ -49,16 +63,38 @@ package enum StrictJSONReader {
     /// - Returns: The document, every value located.
     /// - Throws: ``Failure`` for anything outside RFC 8259 or past the limits.
     package static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws(Failure) -> JSONDocument {
-        guard bytes.count <= limits.maxBytes else { throw .tooLarge }
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+        try parse(bytes, in: bytes.indices, limits: limits)
+    }
+
+    /// Reads the JSON document that stands in `bytes[range]`, for text decoded into a buffer that
+    /// holds other text too (a token's header and payload share one). Offsets in a ``Failure``
+    /// count from the start of `range`.
+    ///
+    /// - Parameters:
+    ///   - bytes: The buffer, UTF-8 encoded. The result keeps it.
+    ///   - range: Where the document stands in `bytes`.
+    ///   - limits: Depth and size bounds.
+    /// - Returns: The document, every value located.
+    /// - Throws: ``Failure`` for anything outside RFC 8259 or past the limits.
+    package static func parse(_ bytes: [UInt8], in range: Range<Int>, limits: Limits = Limits()) throws(Failure)
+        -> JSONDocument
+    {
+        guard range.count <= limits.maxBytes, bytes.count <= JSONDocument.maxBufferBytes else { throw .tooLarge }
+        if range.count >= 3, bytes[range.lowerBound] == 0xEF, bytes[range.lowerBound + 1] == 0xBB,
+            bytes[range.lowerBound + 2] == 0xBF
+        {
             throw .byteOrderMark
         }
-        var parser = Parser(bytes: bytes, maxDepth: limits.maxDepth)
-        parser.skipWhitespace()
-        try parser.readValue(depth: 1)
-        parser.skipWhitespace()
-        guard parser.position == bytes.count else { throw .trailingData(offset: parser.position) }
-        return JSONDocument(bytes: bytes, nodes: parser.nodes)
+        var parser = Parser(bytes: bytes, range: range, maxDepth: limits.maxDepth)
+        do throws(Failure) {
+            parser.skipWhitespace()
+            try parser.readValue(depth: 1)
+            parser.skipWhitespace()
+            guard parser.position == range.upperBound else { throw Failure.trailingData(offset: parser.position) }
+        } catch {
+            throw error.shifted(by: -range.lowerBound)
+        }
+        return JSONDocument(bytes: bytes, range: range, nodes: parser.nodes)
     }
 
     /// Reads one JSON document into a value tree.
@@ -72,26 +108,31 @@ package enum StrictJSONReader {
     /// The reader's state while it walks one document.
     private struct Parser {
         let bytes: [UInt8]
+        /// One past the document's last byte in ``bytes``.
+        let end: Int
         let maxDepth: Int
-        var position = 0
+        var position: Int
         var nodes: [JSONDocument.Node] = []
 
         /// Objects with more members than this check duplicates with a set rather than by
         /// comparing each new name with every earlier one.
         static let linearScanLimit = 16
 
-        init(bytes: [UInt8], maxDepth: Int) {
+        init(bytes: [UInt8], range: Range<Int>, maxDepth: Int) {
             self.bytes = bytes
+            self.end = range.upperBound
+            self.position = range.lowerBound
             self.maxDepth = maxDepth
-            // A value takes at least two bytes of a document but the last: one allocation for most.
-            nodes.reserveCapacity(min(bytes.count / 2 + 1, 64))
+            // JWT headers and payloads take more than six bytes per value: one allocation for them,
+            // and little spare room for a cached token to keep. Denser text grows the array.
+            nodes.reserveCapacity(min(range.count / 6 + 8, 64))
         }
 
         mutating func skipWhitespace() {
             let bytes = self.bytes  // a copy of the reference, so that the span borrows no part of `self`
             let text = bytes.span
             var index = position
-            scan: while index < text.count {
+            scan: while index < end {
                 switch text[index] {
                 case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
                     index += 1
@@ -103,7 +144,7 @@ package enum StrictJSONReader {
         }
 
         func peek() throws(Failure) -> UInt8 {
-            guard position < bytes.count else { throw .unexpectedEnd }
+            guard position < end else { throw .unexpectedEnd }
             return bytes[position]
         }
 
@@ -150,7 +191,7 @@ package enum StrictJSONReader {
 
         mutating func readLiteral(_ literal: String) throws(Failure) {
             for expected in literal.utf8 {
-                guard position < bytes.count else { throw .unexpectedEnd }
+                guard position < end else { throw .unexpectedEnd }
                 guard bytes[position] == expected else { throw .unexpectedByte(offset: position) }
                 position += 1
             }
@@ -252,7 +293,7 @@ package enum StrictJSONReader {
             let start = position
             if bytes[position] == UInt8(ascii: "-") { position += 1 }
             // Integer part: a single 0, or a non-zero digit followed by digits.
-            guard position < bytes.count else { throw .invalidNumber(offset: start) }
+            guard position < end else { throw .invalidNumber(offset: start) }
             if bytes[position] == UInt8(ascii: "0") {
                 position += 1
             } else if isDigit(at: position) {
@@ -260,15 +301,14 @@ package enum StrictJSONReader {
             } else {
                 throw .invalidNumber(offset: start)
             }
-            if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            if position < end, bytes[position] == UInt8(ascii: ".") {
                 position += 1
                 guard isDigit(at: position) else { throw .invalidNumber(offset: start) }
                 skipDigits()
             }
-            if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            if position < end, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
                 position += 1
-                if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")
-                {
+                if position < end, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
                     position += 1
                 }
                 guard isDigit(at: position) else { throw .invalidNumber(offset: start) }
@@ -277,7 +317,7 @@ package enum StrictJSONReader {
         }
 
         func isDigit(at index: Int) -> Bool {
-            index < bytes.count && bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9")
+            index < end && bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9")
         }
 
         mutating func skipDigits() {
@@ -296,19 +336,19 @@ package enum StrictJSONReader {
             while true {
                 // Past the run of bytes that stand for themselves: printable ASCII but `"` and `\`.
                 var index = position
-                while index < text.count, text[index] >= 0x20, text[index] < 0x80, text[index] != UInt8(ascii: "\""),
+                while index < end, text[index] >= 0x20, text[index] < 0x80, text[index] != UInt8(ascii: "\""),
                     text[index] != UInt8(ascii: "\\")
                 {
                     index += 1
                 }
                 position = index
-                guard position < text.count else { throw .unexpectedEnd }
+                guard position < end else { throw .unexpectedEnd }
                 let byte = text[position]
                 if byte == UInt8(ascii: "\"") { break }
                 if byte == UInt8(ascii: "\\") {
                     hasEscapes = true
                     position += 1
-                    guard position < text.count else { throw .unexpectedEnd }
+                    guard position < end else { throw .unexpectedEnd }
                     let escaped = text[position]
                     position += 1
                     switch escaped {
@@ -350,7 +390,7 @@ package enum StrictJSONReader {
             let first = try readHex4()
             switch first {
             case 0xD800...0xDBFF:
-                guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"),
+                guard end - position >= 6, bytes[position] == UInt8(ascii: "\\"),
                     bytes[position + 1] == UInt8(ascii: "u")
                 else {
                     throw .invalidString(offset: escapeStart)
@@ -366,7 +406,7 @@ package enum StrictJSONReader {
         }
 
         mutating func readHex4() throws(Failure) -> UInt32 {
-            guard bytes.count - position >= 4 else { throw .unexpectedEnd }
+            guard end - position >= 4 else { throw .unexpectedEnd }
             var value: UInt32 = 0
             for _ in 0..<4 {
                 guard let digit = JSONDocument.hexValue(bytes[position]) else {

@@ -23,9 +23,14 @@ package struct JOSEHeader: Sendable {
     /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` or
     ///   ``JWTError/Code/unsupportedCriticalHeader``.
     package init(decoded bytes: [UInt8]) throws(JWTError) {
+        try self.init(decoded: bytes, in: bytes.indices)
+    }
+
+    /// Parses the decoded header that stands in `bytes[range]`; see ``init(decoded:)``.
+    package init(decoded bytes: [UInt8], in range: Range<Int>) throws(JWTError) {
         let document: JSONDocument
         do {
-            document = try StrictJSONReader.parse(bytes, limits: Self.jsonLimits)
+            document = try StrictJSONReader.parse(bytes, in: range, limits: Self.jsonLimits)
         } catch {
             throw JWTError(.malformed, "header is not strict JSON (\(error))")
         }

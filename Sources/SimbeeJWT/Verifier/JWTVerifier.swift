@@ -210,8 +210,7 @@ public struct JWTVerifier: Sendable {
         let layout: CompactJWS.Layout
         let header: JOSEHeader
         let algorithm: JWTAlgorithm
-        let payload: [UInt8]
-        let signature: JWSSignature
+        let decoded: DecodedSegments
     }
 
     /// The size limit, the layout, the header, the algorithm's place on the allow-list, the payload
@@ -221,21 +220,16 @@ public struct JWTVerifier: Sendable {
         token.makeContiguousUTF8()  // already so for native strings; a bridged one is copied once
         let segments = token.utf8.span
         let layout = try CompactJWS.Layout(segments, maxBytes: configuration.maxTokenBytes)
-        let header = try JOSEHeader(decoded: CompactJWS.decode(segments.extracting(layout.header), "header"))
+        var decoded = DecodedSegments(for: layout)
+        try decoded.decodeHeader(of: segments, layout)
+        let header = try JOSEHeader(decoded: decoded.bytes, in: decoded.header)
         let algorithm = try allowedAlgorithm(header)
-        let payload = try CompactJWS.decode(segments.extracting(layout.payload), "payload")
-        let signature = try JWSSignature(decoding: segments.extracting(layout.signature))
+        try decoded.decodePayload(of: segments, layout)
+        try decoded.decodeSignature(of: segments, layout)
         if configuration.requiresKeyID, header.keyID == nil {
             throw JWTError(.unknownKey, "token has no kid")
         }
-        return ParsedToken(
-            token: token,
-            layout: layout,
-            header: header,
-            algorithm: algorithm,
-            payload: payload,
-            signature: signature
-        )
+        return ParsedToken(token: token, layout: layout, header: header, algorithm: algorithm, decoded: decoded)
     }
 
     /// Once the key is known: the key's fit, the signature, then the payload and its claims.
@@ -244,13 +238,15 @@ public struct JWTVerifier: Sendable {
             throw JWTError(.keyMismatch, "the key named by kid cannot verify \(parsed.algorithm.name)")
         }
         let token = parsed.token.utf8.span
-        let signingInput = token.extracting(parsed.layout.signingInput)
-        try parsed.signature.withBytes { signature throws(JWTError) in
-            try key.verify(signature: signature, over: signingInput)
-        }
+        let decoded = parsed.decoded.bytes.span
+        try key.verify(
+            signature: decoded.extracting(parsed.decoded.signature),
+            over: token.extracting(parsed.layout.signingInput)
+        )
         // The signature holds: only now is the payload read.
         let claims = try ClaimsValidation.validate(
-            payload: parsed.payload,
+            payload: parsed.decoded.bytes,
+            in: parsed.decoded.payload,
             headerType: parsed.header.type,
             policy: configuration.claims
         )

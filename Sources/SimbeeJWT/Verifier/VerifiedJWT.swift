@@ -31,9 +31,9 @@ public struct VerifiedJWT: Sendable {
     public let header: Header
     /// The registered claims and scopes, type-checked.
     public let claims: RegisteredClaims
-    /// The payload's base64url segment, which the payload is decoded from on demand. Only that
-    /// segment is ever shown: a `VerifiedJWT` that is printed, dumped or logged never shows the
-    /// signature, so never a token that could be presented again.
+    /// The payload's base64url segment, for `description` and `dump`. Only that segment is ever
+    /// shown: a `VerifiedJWT` that is printed, dumped or logged never shows the signature, so never
+    /// a token that could be presented again.
     private let payloadSegment: PayloadSegment
 
     /// - Parameter payloadSegment: Where the payload's base64url text stands in `token`'s UTF-8 bytes.
@@ -45,18 +45,9 @@ public struct VerifiedJWT: Sendable {
 
     /// The payload exactly as signed: a strict JSON object (UTF-8, no duplicate names).
     ///
-    /// Decoded from the token on each access, into a new array, so that a verified token (and
-    /// every entry of the verified-token cache) holds the token alone. Read it once and keep it
-    /// when you need it more than once.
+    /// A new array on each access: read it once and keep it when you need it more than once.
     public var payload: [UInt8] {
-        // The segment decoded as strict base64url when the token was verified, and a String's bytes
-        // never change, so this cannot fail; the empty fallback only satisfies the type checker.
-        (try? Base64URL.decode(payloadSegment.bytes)) ?? []
-    }
-
-    /// The payload's length in bytes, without decoding it.
-    var payloadByteCount: Int {
-        Base64URL.decodedLength(ofEncodedLength: payloadSegment.range.count) ?? 0
+        Array(claims.payload)
     }
 
     /// The payload as a JSON tree, for tools that print it, read on demand.

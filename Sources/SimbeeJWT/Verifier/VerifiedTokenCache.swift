@@ -57,9 +57,9 @@ final class VerifiedTokenCache: Sendable {
 
     /// Stores a successful verification, evicting the oldest entries past the bounds.
     func insert(_ token: String, verified: VerifiedJWT, key: JWTVerificationKey) {
-        // The token's bytes and the claims copied out of its payload (no longer than the payload)
-        // dominate an entry's memory.
-        let cost = token.utf8.count + verified.payloadByteCount + 256
+        // The token's bytes and its decoded segments, which the claims are read from, dominate an
+        // entry's memory.
+        let cost = token.utf8.count + verified.claims.retainedByteCount + 256
         guard cost <= maxBytes else { return }
         let name = ExactText(token)
         state.withLockedValue { state in

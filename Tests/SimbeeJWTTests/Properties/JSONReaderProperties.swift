@@ -104,6 +104,55 @@ struct JSONReaderProperties {
             #expect(JSONComparison.same(ours, theirs), "\(String(decoding: text, as: UTF8.self))")
         }
     }
+
+    @Test("read in place inside a larger buffer, a document reads exactly as its bytes alone, failures too")
+    func inPlace() async {
+        // Bytes around the document that would change the reading if the reader strayed past its
+        // range: an open string, an open object, a digit, a comma, whitespace, the end of `true`, a
+        // decimal point.
+        let surroundings: [[UInt8]] = [
+            [], Array("\"".utf8), Array("{".utf8), Array("7".utf8), Array(",]".utf8), Array(" \n".utf8),
+            Array("e".utf8),
+            Array(".5".utf8),
+        ]
+        func compare(_ text: [UInt8], before: [UInt8], after: [UInt8]) {
+            let buffer = before + text + after
+            let range = before.count..<(before.count + text.count)
+            let alone = Result { () throws(StrictJSONReader.Failure) in try StrictJSONReader.parse(text) }
+            let inPlace = Result { () throws(StrictJSONReader.Failure) in
+                try StrictJSONReader.parse(buffer, in: range)
+            }
+            switch (alone, inPlace) {
+            case (.success(let a), .success(let b)):
+                #expect(JSONComparison.identical(a.value(a.root), b.value(b.root)))
+                #expect(Array(b.source) == text)
+            case (.failure(let a), .failure(let b)):
+                #expect(a == b, "\(String(decoding: buffer, as: UTF8.self)): offsets count from the range's start")
+            default:
+                Issue.record("\(String(decoding: buffer, as: UTF8.self)): alone \(alone), in place \(inPlace)")
+            }
+        }
+        // Every cut of short documents that end inside a literal, a number, a string or a container.
+        for document in [#"true"#, #"-12.5e+7"#, #"0"#, #""a\u0062""#, #"[1,{"k":[]}]"#, #"{"a":"b"}"#] {
+            let bytes = Array(document.utf8)
+            for cut in 0...bytes.count {
+                for after in surroundings { compare(Array(bytes[..<cut]), before: Array("[".utf8), after: after) }
+            }
+        }
+        let input = zip(RandomJSON.documents, Gen<Int>.int(in: 0...100_000), Gen<UInt8>.value(in: 0...255))
+        await propertyCheck(count: 1500, input: input) { document, pick, byte in
+            var text = document.text
+            // Failures are compared too: a changed byte, or the document cut short, so that the
+            // reader meets the end of its range inside a value.
+            if pick % 3 == 0, !text.isEmpty { text[pick % text.count] = byte }
+            if pick % 3 == 1 { text = Array(text.prefix(pick % (text.count + 1))) }
+            compare(
+                text,
+                before: surroundings[pick % surroundings.count],
+                after: surroundings[(pick / 11) % surroundings.count]
+            )
+        }
+    }
 }
 
 // MARK: - Generating documents
