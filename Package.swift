@@ -9,23 +9,26 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "SimbeeJWT",
-    // hummingbird-auth declares macOS 14; nothing is required on Linux.
-    platforms: [.macOS(.v14)],
+    // Linux needs nothing more. On macOS the standard library's `span` accessors on arrays and
+    // strings, and `InlineArray`, which the verifier reads bytes through, ship with macOS 26.
+    platforms: [.macOS(.v26)],
     products: [
         .library(name: "SimbeeJWT", targets: ["SimbeeJWT"]),
         .library(name: "SimbeeJWTTesting", targets: ["SimbeeJWTTesting"]),
         .executable(name: "simbee-jwt", targets: ["simbee-jwt"]),
         .library(name: "SimbeeJWTHummingbird", targets: ["SimbeeJWTHummingbird"]),
     ],
+    // Each minimum is the lowest release with every API this package uses (README, "Dependency
+    // floors", says where each comes from and which were built here).
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.11.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.12.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.25.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -34,7 +37,8 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "openssl",
-            providers: [.apt(["libssl-dev"])]
+            // On macOS, Homebrew's keg is not on pkg-config's path: README, "Installation".
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         .target(
             name: "SimbeeJWT",

@@ -7,6 +7,8 @@ import SimbeeJWTFuzzChecks
 import Glibc
 #elseif canImport(Musl)
 import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 private let target: FuzzTarget = {
