@@ -16,7 +16,7 @@ public struct SimbeeAuthConfiguration: Sendable {
     public var realm: String
     /// The `Retry-After` of a `503` answered while the key set is unavailable, rounded up to whole
     /// seconds; `nil` sends none. 10 seconds by default; 0 … 1 day, or ``SimbeeAuthenticator``'s
-    /// initializer throws ``SimbeeJWT/JWTError/Code/invalidConfiguration``.
+    /// initializer throws `JWTError` with the code `invalid_configuration`.
     public var retryAfter: Duration?
     /// The level at which refused credentials and missing scopes are logged, with their reason
     /// code, at the request's logger. `.info` by default.

@@ -50,7 +50,7 @@ public struct JWTVerifier: Sendable {
         /// The largest token accepted, in bytes, checked before anything else: 64 B … 1 MiB, default 16 KiB.
         public var maxTokenBytes: Int
         /// The claims policy: expiry, issuer, audience, required claims and `typ`. Default
-        /// ``ClaimsPolicy/init(issuer:audiences:requiresExpiration:leeway:requiredClaims:acceptedTypes:)``:
+        /// ``ClaimsPolicy/init(issuer:audiences:skipsAudienceCheck:requiresExpiration:leeway:requiredClaims:acceptedTypes:)``:
         /// `exp` required, 60 seconds of leeway, issuer not checked, tokens with `aud` refused.
         public var claims: ClaimsPolicy
         /// The verified-token cache, on by default; `nil` turns it off.
