@@ -99,6 +99,11 @@ public struct SimbeeAuthenticator<Context: AuthRequestContext<SimbeeIdentity>>: 
         let verified: VerifiedJWT
         do {
             verified = try await verifier.verify(token)
+        } catch let error where error.code == .cancelled {
+            // The request went away while the key set was being fetched: no answer is owed, and
+            // it is neither a bad token nor an outage.
+            context.logger.debug("Bearer verification cancelled")
+            throw CancellationError()
         } catch {
             throw refuse(refusal(for: error), context)
         }

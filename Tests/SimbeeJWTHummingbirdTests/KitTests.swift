@@ -95,14 +95,14 @@ struct KitTests {
             #expect(try await client.get("/read", bearer: token).status == .ok)
             await server.shutdown()
             #expect(try await client.get("/read", bearer: token).status == .ok)
-            // A key the cache has never seen cannot be fetched now. The core reports the failed
-            // refresh for an unknown kid as `unknown_key` (its documented contract), so this is a
-            // 401, not a 503: only a cache with no usable key set at all is an outage.
+            // A key the cache has never seen cannot be fetched now: the refresh that would decide
+            // it fails, so the token is not judged. A 503 tells the client to keep its token and
+            // retry, where a 401 would make it throw a good token away.
             try server.issuer.rotateKeys()
             let rotated = try server.issuer.token(TestClaims(scopes: ["read"]))
             let response = try await client.get("/read", bearer: rotated)
-            #expect(response.status == .unauthorized)
-            #expect(logs.refusals.map { $0.metadata["simbee.auth.reason"] } == ["unknown_key"])
+            #expect(response.status == .serviceUnavailable)
+            #expect(logs.refusals.map { $0.metadata["simbee.auth.reason"] } == ["jwks_unavailable"])
         }
     }
 

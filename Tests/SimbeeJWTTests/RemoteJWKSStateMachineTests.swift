@@ -9,7 +9,7 @@ import Testing
 struct RemoteJWKSStateMachineTests {
     typealias Machine = RemoteJWKSStateMachine
 
-    static let neutral = Machine.Jitter(refreshAhead: 1, backoff: 1)
+    static let neutral = Machine.Jitter(refreshFraction: 0.75, backoff: 1)
     static let date = Date(timeIntervalSince1970: 1_800_000_000)
     /// Offsets from a boundary: just before it, exactly at it, just after it.
     static let aroundBoundary: [Duration] = [.nanoseconds(-1), .zero, .nanoseconds(1)]
@@ -66,7 +66,7 @@ struct RemoteJWKSStateMachineTests {
         )
         #expect(events == [.fetched(keyCount: 2, ttl: .seconds(600), skipped: [])])
         #expect(machine.hasCompleted(generation: 1))
-        let retried = machine.lookup("ed25519-a", .edDSA, at: .seconds(2), afterRefresh: true)
+        let retried = machine.lookup("ed25519-a", .edDSA, at: .seconds(2), askedAt: .seconds(1))
         #expect(retried.outcome.summary == "serve ed25519-a")
         #expect(retried.fetch == nil)
         let status = machine.status(url: "u", now: .seconds(2))
@@ -86,7 +86,7 @@ struct RemoteJWKSStateMachineTests {
         #expect(joining.events == [.unknownKeyID])
 
         machine.complete(2, .fresh(try Self.keySet(), ttl: .seconds(600), entityTag: nil), at: .seconds(32))
-        let after = machine.lookup("es256-b", at: .seconds(32), afterRefresh: true)
+        let after = machine.lookup("es256-b", at: .seconds(32), askedAt: .seconds(31))
         #expect(after.outcome.summary == "fail unknown_key")
         #expect(after.fetch == nil && after.events.isEmpty)
         // A new caller inside the cooldown is refused at once.
@@ -150,7 +150,7 @@ struct RemoteJWKSStateMachineTests {
         #expect(
             failed == [.fetchFailed(reason: "unexpected HTTP status 503", consecutiveFailures: 1, servingStale: true)]
         )
-        let after = machine.lookup("es256-a", at: now, afterRefresh: true)
+        let after = machine.lookup("es256-a", at: now, askedAt: now)
         #expect(after.outcome.summary == "fail jwks_unavailable")
         #expect(after.outcome.error?.message == "JWK Set is too stale to use and could not be refreshed")
         let backingOff = machine.lookup("es256-a", at: now)
@@ -203,7 +203,7 @@ struct RemoteJWKSStateMachineTests {
 
         var failing = Machine(configuration: .init())
         let fetch = try #require(failing.nextServiceStep(now: .zero).startedFetch)
-        failing.complete(fetch.generation, .failure("down"), at: .zero, jitter: .init(refreshAhead: 1, backoff: 1.2))
+        failing.complete(fetch.generation, .failure("down"), at: .zero, jitter: .init(refreshFraction: 0.75, backoff: 1.2))
         #expect(Self.close(failing.nextServiceStep(now: .zero).sleepDuration, .seconds(1.2)))
     }
 
@@ -224,7 +224,7 @@ struct RemoteJWKSStateMachineTests {
         #expect(machine.nextServiceStep(now: .seconds(1)) == .sleep(.seconds(750)))
     }
 
-    @Test("the refresh-ahead point: 75 % of the lifetime times the jitter")
+    @Test("the refresh-ahead point: the drawn fraction of the lifetime")
     func refreshAhead() throws {
         var machine = try Self.loaded(ttl: .seconds(1_000))
         #expect(machine.nextServiceStep(now: .zero) == .sleep(.seconds(750)))
@@ -245,10 +245,10 @@ struct RemoteJWKSStateMachineTests {
         #expect(during.outcome.summary == "serve es256-a")
         #expect(during.fetch == nil)
 
-        var late = try Self.loaded(ttl: .seconds(1_000), jitter: .init(refreshAhead: 1.05, backoff: 1))
-        #expect(Self.close(late.nextServiceStep(now: .zero).sleepDuration, .seconds(787.5)))
-        var early = try Self.loaded(ttl: .seconds(1_000), jitter: .init(refreshAhead: 0.95, backoff: 1))
-        #expect(Self.close(early.nextServiceStep(now: .zero).sleepDuration, .seconds(712.5)))
+        var late = try Self.loaded(ttl: .seconds(1_000), jitter: .init(refreshFraction: 0.85, backoff: 1))
+        #expect(Self.close(late.nextServiceStep(now: .zero).sleepDuration, .seconds(850)))
+        var early = try Self.loaded(ttl: .seconds(1_000), jitter: .init(refreshFraction: 0.6, backoff: 1))
+        #expect(Self.close(early.nextServiceStep(now: .zero).sleepDuration, .seconds(600)))
     }
 
     @Test("a background refresh waits out the backoff even past the refresh-ahead point")
@@ -271,7 +271,7 @@ struct RemoteJWKSStateMachineTests {
         #expect(decision.fetch == Machine.Fetch(generation: 2, entityTag: "\"v1\""))
         let events = machine.complete(2, .notModified(ttl: .seconds(600), entityTag: nil), at: .seconds(500))
         #expect(events == [.notModified])
-        #expect(machine.snapshotAge(now: .seconds(510)) == .seconds(10))
+        #expect(machine.gauges(now: .seconds(510)).snapshotAge == .seconds(10))
         #expect(!machine.status(url: "u", now: .seconds(1_100) - .nanoseconds(1)).isStale)
         #expect(machine.status(url: "u", now: .seconds(1_100)).isStale)
         #expect(machine.status(url: "u", now: .seconds(1_100)).keyIDs == ["ed25519-a", "es256-a"])
@@ -294,13 +294,13 @@ struct RemoteJWKSStateMachineTests {
         )
         #expect(machine.hasCompleted(generation: 1))
 
-        let after = machine.lookup("es256-a", at: .zero, afterRefresh: true)
+        let after = machine.lookup("es256-a", at: .zero, askedAt: .zero)
         #expect(after.outcome.summary == "fail jwks_unavailable")
         #expect(after.outcome.error?.message == "JWK Set could not be loaded: unexpected HTTP status 500")
         let status = machine.status(url: "u", now: .zero)
         #expect(!status.isUsable && status.keyCount == 0 && status.consecutiveFailures == 1)
         #expect(status.lastError == "unexpected HTTP status 500" && status.lastErrorAt == Self.date)
-        #expect(machine.snapshotAge(now: .zero) == nil)
+        #expect(machine.gauges(now: .zero).snapshotAge == nil)
 
         let backingOff = machine.lookup("es256-a", at: .seconds(0.5))
         #expect(backingOff.outcome.summary == "fail jwks_unavailable")
@@ -316,7 +316,7 @@ struct RemoteJWKSStateMachineTests {
         let events = machine.complete(1, .notModified(ttl: .seconds(600), entityTag: nil), at: .zero)
         let reason = "304 Not Modified without a cached set"
         #expect(events == [.fetchFailed(reason: reason, consecutiveFailures: 1, servingStale: false)])
-        let after = machine.lookup("es256-a", at: .zero, afterRefresh: true)
+        let after = machine.lookup("es256-a", at: .zero, askedAt: .zero)
         #expect(after.outcome.summary == "fail jwks_unavailable")
     }
 }
@@ -327,9 +327,9 @@ extension RemoteJWKSStateMachine {
         _ kid: String,
         _ algorithm: JWTAlgorithm = .es256,
         at now: Duration,
-        afterRefresh: Bool = false
+        askedAt: Duration? = nil
     ) -> LookupDecision {
-        lookup(keyID: kid, algorithm: algorithm, afterRefresh: afterRefresh, now: now)
+        lookup(keyID: kid, algorithm: algorithm, askedAt: askedAt, now: now)
     }
 
     /// Fetch `generation` completes at `now` with `result`, on the wall-clock date of the suite.

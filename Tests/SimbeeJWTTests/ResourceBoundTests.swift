@@ -157,7 +157,8 @@ struct ResourceBoundTests {
         harness.clock.advance(by: .seconds(31))
         let entries = Array(repeating: "0", count: 100_000).joined(separator: ",")
         harness.server.serve(jwks: Array(#"{"keys":[\#(entries)]}"#.utf8))
-        #expect(await harness.lookup("es256-b") == "unknown_key")
+        // The refresh that would decide es256-b failed: an outage, not a verdict on the kid.
+        #expect(await harness.lookup("es256-b") == "jwks_unavailable")
         #expect(harness.server.requestCount == 2)
         let lastError = harness.keys.status.lastError ?? ""
         #expect(lastError.contains("100000 keys, more than the limit of 256"), "\(lastError)")

@@ -35,6 +35,7 @@ public struct JWTError: Error, Sendable, Hashable, CustomStringConvertible {
             case jwksUnavailable = "jwks_unavailable"
             case invalidKeySet = "invalid_key_set"
             case invalidConfiguration = "invalid_configuration"
+            case cancelled
         }
 
         let backing: Backing
@@ -81,6 +82,9 @@ public struct JWTError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidKeySet = Code(backing: .invalidKeySet)
         /// A configuration value is out of range (for example a negative leeway).
         public static let invalidConfiguration = Code(backing: .invalidConfiguration)
+        /// The calling task was cancelled while it waited for the key set: nothing was decided
+        /// about the token, and nothing is wrong with the key set.
+        public static let cancelled = Code(backing: .cancelled)
     }
 
     /// Why the token (or configuration) was refused.

@@ -16,14 +16,30 @@ public final class JWTVerificationKey: Sendable {
     public let algorithm: JWTAlgorithm?
 
     let kind: Kind
+    /// The public key as the JWK gave it: P-256 `x‖y`, or the Ed25519 `x`.
+    let publicKeyBytes: [UInt8]
     /// What checks signatures with this key (`Crypto/`).
     let signatureCheck: any SignatureCheck
 
-    init(keyID: String?, algorithm: JWTAlgorithm?, kind: Kind, signatureCheck: any SignatureCheck) {
+    init(
+        keyID: String?,
+        algorithm: JWTAlgorithm?,
+        kind: Kind,
+        publicKeyBytes: [UInt8],
+        signatureCheck: any SignatureCheck
+    ) {
         self.keyID = keyID
         self.algorithm = algorithm
         self.kind = kind
+        self.publicKeyBytes = publicKeyBytes
         self.signatureCheck = signatureCheck
+    }
+
+    /// Whether `other` was imported from the same key: the same `kid` (byte for byte), `alg`, type
+    /// and public key.
+    func isSameKey(as other: JWTVerificationKey) -> Bool {
+        kind == other.kind && algorithm == other.algorithm && publicKeyBytes == other.publicKeyBytes
+            && keyID.map { other.keyID?.isExactly($0) == true } ?? (other.keyID == nil)
     }
 
     /// Whether this key may verify a token whose header names `algorithm`: ES256 needs a P-256 key,

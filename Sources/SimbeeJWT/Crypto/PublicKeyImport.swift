@@ -10,14 +10,17 @@ enum PublicKeyImport {
     static func key(for jwk: JWKImport.Checked) throws(JWKImport.Rejection) -> JWTVerificationKey {
         let kind: JWTVerificationKey.Kind
         let signatureCheck: any SignatureCheck
+        let publicKeyBytes: [UInt8]
         switch jwk.material {
         case .p256(let x, let y):
+            publicKeyBytes = x + y
             guard let publicKey = try? OpenSSLPublicKey.p256(x: x, y: y) else {
                 throw JWKImport.Rejection("EC point is not on P-256")
             }
             kind = .p256
             signatureCheck = ES256SignatureCheck(key: publicKey)
         case .ed25519(let x):
+            publicKeyBytes = x
             do {
                 try Ed25519PointCheck.check(x)
             } catch .nonCanonical {
@@ -37,6 +40,7 @@ enum PublicKeyImport {
             keyID: jwk.keyID,
             algorithm: jwk.algorithm,
             kind: kind,
+            publicKeyBytes: publicKeyBytes,
             signatureCheck: signatureCheck
         )
         if let algorithm = jwk.algorithm, !key.permits(algorithm) {
@@ -70,6 +74,7 @@ extension JWTVerificationKey {
             keyID: imported.keyID,
             algorithm: imported.algorithm,
             kind: imported.kind,
+            publicKeyBytes: imported.publicKeyBytes,
             signatureCheck: imported.signatureCheck
         )
     }

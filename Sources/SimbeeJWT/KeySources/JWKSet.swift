@@ -123,9 +123,17 @@ public struct JWKSet: JWTKeySource, Sendable {
         guard !byID.isEmpty || !withoutID.isEmpty else {
             throw JWTError(.invalidKeySet, "JWK Set has no usable key (\(skipped.count) skipped)")
         }
-        self.keysByID = byID
-        self.keysWithoutID = withoutID
-        self.skippedKeys = skipped
+        self.init(keysByID: byID, keysWithoutID: withoutID, skippedKeys: skipped)
+    }
+
+    private init(
+        keysByID: [ExactText: JWTVerificationKey],
+        keysWithoutID: [JWTVerificationKey],
+        skippedKeys: [SkippedKey]
+    ) {
+        self.keysByID = keysByID
+        self.keysWithoutID = keysWithoutID
+        self.skippedKeys = skippedKeys
     }
 
     /// The key with `kid` equal to `keyID`, byte for byte (case-sensitive, no Unicode normalization).
@@ -160,6 +168,21 @@ public struct JWKSet: JWTKeySource, Sendable {
 }
 
 extension JWKSet {
+    /// This set with every key that `previous` holds unchanged (``JWTVerificationKey/isSameKey(as:)``)
+    /// replaced by `previous`'s object, so that whoever compares keys by identity sees no change.
+    func keepingUnchangedKeys(of previous: JWKSet) -> JWKSet {
+        func kept(_ key: JWTVerificationKey) -> JWTVerificationKey {
+            let earlier = key.keyID.flatMap { previous.keysByID[ExactText($0)] }
+            if let earlier, earlier.isSameKey(as: key) { return earlier }
+            return previous.keysWithoutID.first { $0.isSameKey(as: key) } ?? key
+        }
+        return JWKSet(
+            keysByID: keysByID.mapValues(kept),
+            keysWithoutID: keysWithoutID.map(kept),
+            skippedKeys: skippedKeys
+        )
+    }
+
     /// The key ``key(for:algorithm:)`` returns, or `nil` when it would throw: the set is in memory,
     /// so the verifier never has to wait for it.
     public func cachedKey(for keyID: String?, algorithm: JWTAlgorithm) -> JWTVerificationKey? {

@@ -119,6 +119,7 @@ struct ConfigurationRangeProperties {
             ("maximumTTL", \.maximumTTL, { $0 >= .seconds(600) && $0 <= .seconds(30 * 86_400) }),
             ("unknownKeyCooldown", \.unknownKeyCooldown, { $0 >= .zero && $0 <= .seconds(3_600) }),
             ("maximumStaleness", \.maximumStaleness, { $0 >= .zero && $0 <= .seconds(7 * 86_400) }),
+            ("startupJitter", \.startupJitter, { $0 >= .zero && $0 <= .seconds(60) }),
             ("initialBackoff", \.initialBackoff, { $0 > .zero && $0 <= .seconds(60) }),
             ("maximumBackoff", \.maximumBackoff, { $0 >= .seconds(1) && $0 <= .seconds(3_600) }),
             ("connectTimeout", \.connectTimeout, { $0 > .zero && $0 <= .seconds(60) }),
@@ -143,24 +144,29 @@ struct ConfigurationRangeProperties {
         }
     }
 
-    @Test("RemoteJWKS.Configuration numbers: refresh fraction 0.1…0.95, body 64 B…16 MiB, 1…10000 keys")
+    @Test("RemoteJWKS.Configuration numbers: refresh window within 0.1…0.95, body 64 B…16 MiB, 1…10000 keys")
     func remoteJWKSNumbers() async {
         let integers = Generator<Int, Shrink.None<Int>>(run: { rng in
             [Int.min, -1, 0, 1, 63, 64, 65, 9_999, 10_000, 10_001, 16 << 20, (16 << 20) + 1, Int.max]
                 .randomElement(using: &rng)!
         })
-        await propertyCheck(count: 500, input: zip(Self.doubles, integers)) { fraction, count in
-            var configuration = RemoteJWKS.Configuration()
-            configuration.refreshAheadFraction = fraction
-            #expect(
-                Self.accepted(
-                    { () throws(JWTError) in
-                        _ = try RemoteJWKS(url: "https://jwks.example/keys", configuration: configuration)
-                    },
-                    "fraction \(fraction)"
-                ) == (fraction >= 0.1 && fraction <= 0.95),
-                "refreshAheadFraction \(fraction)"
-            )
+        await propertyCheck(count: 500, input: zip(Self.doubles, Self.doubles, integers)) { first, second, count in
+            // Any window a ClosedRange can hold (infinite bounds included; NaN cannot form one):
+            // only one inside 0.1…0.95 is accepted.
+            if !first.isNaN, !second.isNaN {
+                let window = min(first, second)...max(first, second)
+                var configuration = RemoteJWKS.Configuration()
+                configuration.refreshAheadWindow = window
+                #expect(
+                    Self.accepted(
+                        { () throws(JWTError) in
+                            _ = try RemoteJWKS(url: "https://jwks.example/keys", configuration: configuration)
+                        },
+                        "window \(window)"
+                    ) == (window.lowerBound >= 0.1 && window.upperBound <= 0.95),
+                    "refreshAheadWindow \(window)"
+                )
+            }
             for (name, path, range) in [
                 ("maxBodyBytes", \RemoteJWKS.Configuration.maxBodyBytes, 64...(16 << 20)),
                 ("maxKeys", \RemoteJWKS.Configuration.maxKeys, 1...10_000),

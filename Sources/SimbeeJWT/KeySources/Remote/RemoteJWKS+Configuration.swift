@@ -18,16 +18,22 @@ extension RemoteJWKS {
         public var minimumTTL: Duration = .seconds(300)
         /// The longest freshness accepted from caching headers. Default 24 hours; at most 30 days.
         public var maximumTTL: Duration = .hours(24)
-        /// The fraction of the freshness lifetime after which a background refresh starts (±5 %
-        /// jitter). Default 0.75; 0.1 … 0.95.
-        public var refreshAheadFraction: Double = 0.75
+        /// The part of the freshness lifetime after which a background refresh starts, drawn at
+        /// random from this range for each fetched set, so that the instances of a fleet refresh at
+        /// different times. Default 0.6 … 0.85; within 0.1 … 0.95.
+        public var refreshAheadWindow: ClosedRange<Double> = 0.6...0.85
+        /// The longest random delay before the first load of ``RemoteJWKS/run()``, so that a fleet
+        /// started at once does not fetch at once. A lookup that needs the set sooner fetches it at
+        /// once all the same. Default 1 second; 0 … 60 seconds.
+        public var startupJitter: Duration = .seconds(1)
         /// The least time between two refreshes caused by unknown `kid`s, measured from the last
         /// attempt of any kind. Inside it an unknown `kid` fails at once. Default 30 seconds; 0 … 1 hour.
         public var unknownKeyCooldown: Duration = .seconds(30)
         /// How long past its expiry the last good set keeps serving while refreshes fail. Default 24
         /// hours; 0 … 7 days.
         public var maximumStaleness: Duration = .hours(24)
-        /// The first retry delay after a failed refresh, doubling per failure (±20 % jitter). Default 1
+        /// The first retry delay after a failed refresh, doubling per failure, each delay multiplied by
+        /// a random factor of 0.5 … 1.5 so that instances that failed together retry apart. Default 1
         /// second; more than zero and at most ``maximumBackoff``.
         public var initialBackoff: Duration = .seconds(1)
         /// The longest retry delay. Default 60 seconds; at most 1 hour.
@@ -61,9 +67,10 @@ extension RemoteJWKS {
             )
             try require(maximumTTL <= .hours(24 * 30), "maximum TTL must be at most 30 days")
             try require(
-                refreshAheadFraction >= 0.1 && refreshAheadFraction <= 0.95,
-                "refresh-ahead fraction must be between 0.1 and 0.95"
+                refreshAheadWindow.lowerBound >= 0.1 && refreshAheadWindow.upperBound <= 0.95,
+                "refresh-ahead window must lie within 0.1…0.95"
             )
+            try require(startupJitter >= .zero && startupJitter <= .seconds(60), "startup jitter must be 0…60 s")
             try require(unknownKeyCooldown >= .zero && unknownKeyCooldown <= .hours(1), "cooldown must be 0…1 hour")
             try require(maximumStaleness >= .zero && maximumStaleness <= .hours(24 * 7), "staleness must be 0…7 days")
             try require(

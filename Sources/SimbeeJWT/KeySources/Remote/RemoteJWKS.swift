@@ -39,6 +39,15 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     /// The JWK Set URL.
     public let url: String
 
+    /// The most callers that wait for one fetch. A lookup that would wait beyond them is answered
+    /// at once with ``JWTError/Code/jwksUnavailable``, so a burst of requests during a slow fetch
+    /// cannot pile up without bound.
+    public static let maximumWaiters = 1_024
+    /// The longest the service sleeps between looks at the cache, so that its gauges stay current
+    /// through an idle or failing spell.
+    static let maximumServiceSleep: Duration = .seconds(60)
+
+    private let configuration: Configuration
     private let loader: JWKSLoader
     private let logger: Logger
     private let time: MonotonicTime
@@ -51,6 +60,9 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         var machine: RemoteJWKSStateMachine
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextWaiterID: UInt64 = 0
+        /// Service loops sleeping until something changes, and how many changes there have been.
+        var sleepers: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var changes: UInt64 = 0
     }
 
     /// Creates a cache for the JWK Set at `url`. Nothing is fetched until the first lookup (or until
@@ -125,6 +137,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         try configuration.validate()
         try JWKSURLPolicy.validate(url: url, allowsInsecureHTTP: configuration.allowsInsecureHTTP)
         self.url = url
+        self.configuration = configuration
         self.loader = JWKSLoader(url: url, configuration: configuration, fetcher: fetcher, wallClock: wallClock)
         var logger = logger
         logger[metadataKey: "jwks.url"] = "\(url)"
@@ -144,21 +157,24 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
 
     /// The key for `keyID`, from the cached snapshot when it has it.
     ///
-    /// Refreshes (at most once per call, shared with concurrent callers) when the `kid` is unknown
-    /// and the cooldown allows, or when there is no usable snapshot yet.
+    /// Refreshes (shared with concurrent callers) when the `kid` is unknown and the cooldown allows,
+    /// or when there is no usable snapshot yet.
     ///
     /// - Parameters:
     ///   - keyID: The token's `kid`, or `nil` when it has none.
     ///   - algorithm: The token's algorithm, used only to find the candidates for a token without `kid`.
     /// - Returns: The key with that `kid` in the current snapshot.
     /// - Throws: ``JWTError`` with ``JWTError/Code/unknownKey`` for a `kid` not in the set (after
-    ///   the refresh, or at once inside the cooldown), or ``JWTError/Code/jwksUnavailable`` when no
-    ///   usable snapshot can be had.
+    ///   the refresh, or at once inside the cooldown); ``JWTError/Code/jwksUnavailable`` when no
+    ///   usable snapshot can be had, when the refresh that would decide an unknown `kid` failed (or
+    ///   a failed attempt started the cooldown), or when ``maximumWaiters`` callers already wait;
+    ///   ``JWTError/Code/cancelled`` when this task is cancelled while it waits.
     public func key(for keyID: String?, algorithm: JWTAlgorithm) async throws(JWTError) -> JWTVerificationKey {
-        var afterRefresh = false
+        var askedAt: Duration?
         while true {
+            let now = time.now()
             let decision = state.withLockedValue { state in
-                state.machine.lookup(keyID: keyID, algorithm: algorithm, afterRefresh: afterRefresh, now: time.now())
+                state.machine.lookup(keyID: keyID, algorithm: algorithm, askedAt: askedAt, now: now)
             }
             if let fetch = decision.fetch { startRefresh(fetch) }
             decision.events.forEach(record)
@@ -168,11 +184,8 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
             case .fail(let error):
                 throw error
             case .wait(let generation):
-                await waitForRefresh(generation: generation)
-                if Task.isCancelled {
-                    throw JWTError(.jwksUnavailable, "cancelled while waiting for the JWK Set")
-                }
-                afterRefresh = true
+                try await waitForRefresh(generation: generation, bounded: true)
+                askedAt = askedAt ?? now
             }
         }
     }
@@ -201,7 +214,6 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
             logger.debug("no JWK Set yet; refresh backing off after failures")
         case .fetched(let keyCount, let ttl, let skippedKeys):
             metrics.fetchSuccesses.increment()
-            metrics.snapshotAge.record(0)
             logger.info(
                 "fetched JWK Set",
                 metadata: ["jwks.keys": "\(keyCount)", "jwks.ttl_seconds": "\(Int(ttl.inSeconds))"]
@@ -211,7 +223,6 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
             }
         case .notModified:
             metrics.fetchNotModified.increment()
-            metrics.snapshotAge.record(0)
             logger.debug("JWK Set not modified")
         case .fetchFailed(let reason, let consecutiveFailures, let servingStale):
             metrics.fetchFailures.increment()
@@ -225,32 +236,46 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         }
     }
 
-    /// Suspends until refresh `generation` has finished, or this task is cancelled (the refresh
-    /// itself carries on for the other callers).
-    private func waitForRefresh(generation: UInt64) async {
+    /// Suspends until refresh `generation` has finished (the refresh itself carries on for the
+    /// other callers whatever happens to this one).
+    ///
+    /// - Parameter bounded: Whether this wait counts against ``maximumWaiters`` (lookups; not the
+    ///   service loop or a manual refresh).
+    /// - Throws: ``JWTError/Code/cancelled`` when this task is cancelled;
+    ///   ``JWTError/Code/jwksUnavailable`` when the wait is bounded and the waiters are full.
+    private func waitForRefresh(generation: UInt64, bounded: Bool) async throws(JWTError) {
+        enum Admission { case done, waiting, full }
         let waiterID = state.withLockedValue { state -> UInt64 in
             state.nextWaiterID += 1
             return state.nextWaiterID
         }
+        var admission = Admission.waiting
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLockedValue { state -> Bool in
-                    if state.machine.hasCompleted(generation: generation) || Task.isCancelled { return true }
+                admission = state.withLockedValue { state -> Admission in
+                    if state.machine.hasCompleted(generation: generation) || Task.isCancelled { return .done }
+                    if bounded, state.waiters.count >= Self.maximumWaiters { return .full }
                     state.waiters[waiterID] = continuation
-                    return false
+                    return .waiting
                 }
-                if resumeNow { continuation.resume() }
+                if admission != .waiting { continuation.resume() }
             }
         } onCancel: {
             state.withLockedValue { $0.waiters.removeValue(forKey: waiterID) }?.resume()
+        }
+        if Task.isCancelled { throw JWTError(.cancelled, "cancelled while waiting for the JWK Set") }
+        if admission == .full {
+            metrics.waitOverflows.increment()
+            throw JWTError(.jwksUnavailable, "more than \(Self.maximumWaiters) callers are waiting for the JWK Set")
         }
     }
 
     // MARK: Refresh
 
-    /// Starts `fetch` in its own task, so that no caller's cancellation can stop it.
+    /// Starts `fetch` in a task of its own, detached from the caller that triggered it: no caller's
+    /// cancellation stops it, and it carries none of that caller's task-local values.
     private func startRefresh(_ fetch: RemoteJWKSStateMachine.Fetch) {
-        Task { await self.performRefresh(fetch) }
+        Task.detached { await self.performRefresh(fetch) }
     }
 
     private func performRefresh(_ fetch: RemoteJWKSStateMachine.Fetch) async {
@@ -259,31 +284,83 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         metrics.fetchDuration.recordNanoseconds(Int64((ContinuousClock.now - started).inSeconds * 1e9))
 
         let date = wallClock()
-        let jitter = RemoteJWKSStateMachine.Jitter(
-            refreshAhead: .random(in: RemoteJWKSStateMachine.Jitter.refreshAheadRange),
-            backoff: .random(in: RemoteJWKSStateMachine.Jitter.backoffRange)
-        )
-        let (events, waiters) = state.withLockedValue { state in
+        let jitter = RemoteJWKSStateMachine.Jitter.random(refreshWindow: configuration.refreshAheadWindow)
+        let (events, gauges, waiters, sleepers) = state.withLockedValue { state in
+            let now = time.now()
             let events = state.machine.fetchCompleted(
                 generation: fetch.generation,
                 result,
-                now: time.now(),
+                now: now,
                 date: date,
                 jitter: jitter
             )
             let waiters = Array(state.waiters.values)
             state.waiters.removeAll()
-            return (events, waiters)
+            let sleepers = Array(state.sleepers.values)
+            state.sleepers.removeAll()
+            state.changes += 1
+            return (events, state.machine.gauges(now: now), waiters, sleepers)
         }
         // Log and count first, so that a caller who sees the outcome also finds it reported.
         events.forEach(record)
+        metrics.record(gauges)
         for waiter in waiters { waiter.resume() }
+        for sleeper in sleepers { sleeper.resume() }
+    }
+
+    /// Fetches the set now (conditionally, when an `ETag` is known), or joins the fetch under way.
+    /// Within ``Configuration/unknownKeyCooldown`` of the last attempt it fetches nothing: manual
+    /// refreshes are rate-limited like unknown `kid`s.
+    ///
+    /// - Returns: `true` when a fetch completed for this call, `false` when the cooldown held it back.
+    /// - Throws: ``JWTError/Code/jwksUnavailable`` when the fetch failed (the last good set keeps
+    ///   serving); ``JWTError/Code/cancelled`` when this task is cancelled while it waits.
+    @discardableResult
+    public func refresh() async throws(JWTError) -> Bool {
+        let step = state.withLockedValue { $0.machine.manualRefresh(now: time.now()) }
+        guard let step else { return false }
+        try await complete(step)
+        if let failure = state.withLockedValue({ $0.machine.lastFailure }) {
+            throw JWTError(.jwksUnavailable, "JWK Set refresh failed: \(failure)")
+        }
+        return true
+    }
+
+    /// Makes sure a usable set is loaded, fetching it (or joining the fetch under way) when there is
+    /// none: a warm-up for readiness checks at startup. Returns at once when a usable set is there.
+    ///
+    /// - Throws: ``JWTError/Code/jwksUnavailable`` when no usable set can be had: the fetch failed,
+    ///   or retries are backing off after failures; ``JWTError/Code/cancelled`` when this task is
+    ///   cancelled while it waits.
+    public func load() async throws(JWTError) {
+        let step = state.withLockedValue { $0.machine.warmUp(now: time.now()) }
+        if let step { try await complete(step) }
+        let now = time.now()
+        let (usable, reason) = state.withLockedValue { ($0.machine.gauges(now: now).isUsable, $0.machine.lastFailure) }
+        guard usable else {
+            throw JWTError(.jwksUnavailable, "JWK Set could not be loaded" + (reason.map { ": \($0)" } ?? ""))
+        }
+    }
+
+    /// Runs a step of ``refresh()`` or ``load()``: starts its fetch, and waits for it.
+    private func complete(_ step: RemoteJWKSStateMachine.ServiceStep) async throws(JWTError) {
+        switch step {
+        case .startFetch(let fetch):
+            startRefresh(fetch)
+            try await waitForRefresh(generation: fetch.generation, bounded: false)
+        case .wait(let generation):
+            try await waitForRefresh(generation: generation, bounded: false)
+        case .sleep:
+            break
+        }
     }
 
     // MARK: Service
 
-    /// Refreshes in the background until cancelled or until graceful shutdown: the first load at
-    /// once, then ahead of each expiry, retrying with backoff after failures.
+    /// Refreshes in the background until cancelled or until graceful shutdown: the first load after
+    /// a random delay of up to ``Configuration/startupJitter``, then ahead of each expiry, retrying
+    /// with backoff after failures. It looks again whenever a fetch completes (a lookup's fetch may
+    /// have changed the lifetime, or failed) and at least every minute, updating the gauges.
     ///
     /// Lookups keep working after `run()` returns; they then refresh on demand again.
     ///
@@ -291,31 +368,71 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     ///   ends the loop normally.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            let jitter = self.configuration.startupJitter * Double.random(in: 0...1)
+            if jitter > .zero, !(await self.sleep(jitter)) { return }
             while !Task.isCancelled {
-                let step = self.state.withLockedValue { $0.machine.nextServiceStep(now: self.time.now()) }
+                let now = self.time.now()
+                let (step, gauges) = self.state.withLockedValue { state in
+                    (state.machine.nextServiceStep(now: now), state.machine.gauges(now: now))
+                }
+                self.metrics.record(gauges)
                 switch step {
                 case .startFetch(let fetch):
                     self.startRefresh(fetch)
-                    await self.waitForRefresh(generation: fetch.generation)
+                    try? await self.waitForRefresh(generation: fetch.generation, bounded: false)
                 case .sleep(let delay):
                     // Cancellation (graceful shutdown) ends the loop.
-                    guard (try? await self.time.sleep(delay)) != nil else { return }
+                    guard await self.sleep(min(delay, Self.maximumServiceSleep)) else { return }
                 case .wait(let generation):
-                    await self.waitForRefresh(generation: generation)
+                    try? await self.waitForRefresh(generation: generation, bounded: false)
                 }
             }
         }
     }
 
+    /// Sleeps for `delay` on the cache's clock, or until a fetch completes, whichever comes first.
+    ///
+    /// - Returns: `false` when the task was cancelled.
+    private func sleep(_ delay: Duration) async -> Bool {
+        let changes = state.withLockedValue { $0.changes }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await self.time.sleep(delay) }
+            group.addTask { await self.waitForChange(after: changes) }
+            await group.next()
+            group.cancelAll()
+        }
+        return !Task.isCancelled
+    }
+
+    /// Suspends until a fetch completes after the `changes`-th one, or the task is cancelled.
+    private func waitForChange(after changes: UInt64) async {
+        let sleeperID = state.withLockedValue { state -> UInt64 in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLockedValue { state -> Bool in
+                    if state.changes > changes || Task.isCancelled { return true }
+                    state.sleepers[sleeperID] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLockedValue { $0.sleepers.removeValue(forKey: sleeperID) }?.resume()
+        }
+    }
+
     // MARK: Status
 
-    /// The cache's health, for readiness checks and dashboards.
+    /// The cache's health, for readiness checks and dashboards. Reading it also updates the gauges.
     public var status: Status {
-        let (status, age) = state.withLockedValue { state in
-            let now = time.now()
-            return (state.machine.status(url: url, now: now), state.machine.snapshotAge(now: now))
+        let now = time.now()
+        let (status, gauges) = state.withLockedValue { state in
+            (state.machine.status(url: url, now: now), state.machine.gauges(now: now))
         }
-        if let age { metrics.snapshotAge.record(age.inSeconds) }
+        metrics.record(gauges)
         return status
     }
 }

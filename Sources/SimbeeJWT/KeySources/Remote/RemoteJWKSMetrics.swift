@@ -17,8 +17,20 @@ struct RemoteJWKSMetrics: Sendable {
     let cooldownDenials: Counter
     /// Lookups served from a snapshot past its freshness (`simbee_jwks_stale_serves_total`).
     let staleServes: Counter
-    /// Age of the snapshot when last observed, in seconds (`simbee_jwks_snapshot_age_seconds`).
+    /// Age of the snapshot, in seconds (`simbee_jwks_snapshot_age_seconds`).
     let snapshotAge: Gauge
+    /// When the set was last fetched or confirmed, in Unix seconds
+    /// (`simbee_jwks_last_success_timestamp_seconds`).
+    let lastSuccess: Gauge
+    /// 1 while a snapshot can serve lookups, else 0 (`simbee_jwks_usable`).
+    let usable: Gauge
+    /// Failed attempts since the last success (`simbee_jwks_consecutive_failures`).
+    let consecutiveFailures: Gauge
+    /// Usable keys in the snapshot (`simbee_jwks_keys`).
+    let keyCount: Gauge
+    /// Lookups answered at once because too many callers already waited for the fetch
+    /// (`simbee_jwks_wait_overflows_total`).
+    let waitOverflows: Counter
 
     init(url: String, factory: (any MetricsFactory)?) {
         let factory = factory ?? MetricsSystem.factory
@@ -48,5 +60,20 @@ struct RemoteJWKSMetrics: Sendable {
         cooldownDenials = Counter(label: "simbee_jwks_cooldown_denials_total", dimensions: [url], factory: factory)
         staleServes = Counter(label: "simbee_jwks_stale_serves_total", dimensions: [url], factory: factory)
         snapshotAge = Gauge(label: "simbee_jwks_snapshot_age_seconds", dimensions: [url], factory: factory)
+        lastSuccess = Gauge(label: "simbee_jwks_last_success_timestamp_seconds", dimensions: [url], factory: factory)
+        usable = Gauge(label: "simbee_jwks_usable", dimensions: [url], factory: factory)
+        consecutiveFailures = Gauge(label: "simbee_jwks_consecutive_failures", dimensions: [url], factory: factory)
+        keyCount = Gauge(label: "simbee_jwks_keys", dimensions: [url], factory: factory)
+        waitOverflows = Counter(label: "simbee_jwks_wait_overflows_total", dimensions: [url], factory: factory)
+    }
+
+    /// Sets every gauge from `gauges`; a gauge with nothing to show (no snapshot, no success yet)
+    /// keeps its last value.
+    func record(_ gauges: RemoteJWKSStateMachine.Gauges) {
+        if let unixSeconds = gauges.lastSuccessUnixSeconds { lastSuccess.record(unixSeconds) }
+        usable.record(gauges.isUsable ? 1 : 0)
+        consecutiveFailures.record(gauges.consecutiveFailures)
+        keyCount.record(gauges.keyCount)
+        if let age = gauges.snapshotAge { snapshotAge.record(age.inSeconds) }
     }
 }

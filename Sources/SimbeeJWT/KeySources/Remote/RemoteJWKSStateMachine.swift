@@ -52,15 +52,20 @@ struct RemoteJWKSStateMachine: Sendable {
     /// The random factors a fetch result applies, drawn by the caller so that this type stays
     /// deterministic.
     struct Jitter: Sendable {
-        /// Multiplies ``RemoteJWKS/Configuration/refreshAheadFraction`` for a new or renewed snapshot.
-        var refreshAhead: Double
+        /// The fraction of the lifetime after which a new or renewed snapshot is refreshed, drawn
+        /// from ``RemoteJWKS/Configuration/refreshAheadWindow``.
+        var refreshFraction: Double
         /// Multiplies the retry delay after a failure.
         var backoff: Double
 
-        /// The range ``refreshAhead`` is drawn from: ±5 %.
-        static let refreshAheadRange: ClosedRange<Double> = 0.95...1.05
-        /// The range ``backoff`` is drawn from: ±20 %.
-        static let backoffRange: ClosedRange<Double> = 0.8...1.2
+        /// The range ``backoff`` is drawn from: half to one and a half times the delay, so that
+        /// instances that failed together retry apart.
+        static let backoffRange: ClosedRange<Double> = 0.5...1.5
+
+        /// Factors drawn at random.
+        static func random(refreshWindow: ClosedRange<Double>) -> Jitter {
+            Jitter(refreshFraction: .random(in: refreshWindow), backoff: .random(in: backoffRange))
+        }
     }
 
     /// Something to log or count.
@@ -74,12 +79,24 @@ struct RemoteJWKSStateMachine: Sendable {
         case fetchFailed(reason: String, consecutiveFailures: Int, servingStale: Bool)
     }
 
+    /// The figures the cache's gauges show, read together.
+    struct Gauges: Sendable, Hashable {
+        /// When the set was last fetched or confirmed, in Unix seconds.
+        var lastSuccessUnixSeconds: Double?
+        var isUsable: Bool
+        var consecutiveFailures: Int
+        var keyCount: Int
+        /// Time since the snapshot was fetched or confirmed.
+        var snapshotAge: Duration?
+    }
+
     /// What a lookup does: its outcome, the fetch it starts (if any) and its events.
     struct LookupDecision: Sendable {
         enum Outcome: Sendable {
             case serve(JWTVerificationKey)
             case fail(JWTError)
-            /// Suspend until fetch `generation` completes, then look up again with `afterRefresh`.
+            /// Suspend until fetch `generation` completes, then look up again, passing the time of
+            /// the first lookup as `askedAt`.
             case wait(generation: UInt64)
         }
         var outcome: Outcome
@@ -103,7 +120,13 @@ struct RemoteJWKSStateMachine: Sendable {
     /// Incremented when a fetch starts; `completedGeneration` catches up when it ends.
     private(set) var generation: UInt64 = 0
     private(set) var completedGeneration: UInt64 = 0
+    /// When the fetch in flight, or else the last one, started.
     private(set) var lastAttemptAt: Duration?
+    /// When the last completed fetch started, and whether it failed.
+    private(set) var lastCompletedStart: Duration?
+    private(set) var lastFetchFailed = false
+    /// When the last follow-up fetch for an unknown `kid` started.
+    private(set) var lastFollowUpAt: Duration?
     private(set) var retryAt: Duration?
     private(set) var consecutiveFailures = 0
     private(set) var lastSuccess: Date?
@@ -128,11 +151,19 @@ struct RemoteJWKSStateMachine: Sendable {
     ///
     /// A usable snapshot (within ``RemoteJWKS/Configuration/maximumStaleness`` past its expiry)
     /// serves a known `kid` at once, starting a background fetch past the refresh-ahead point. An
-    /// unknown `kid` waits for one fetch (joining the one in flight, or starting one outside the
-    /// cooldown) and fails after it (`afterRefresh`). Without a usable snapshot, the lookup waits
-    /// for a fetch unless the backoff forbids one, and fails with ``JWTError/Code/jwksUnavailable``
-    /// after it.
-    mutating func lookup(keyID: String?, algorithm: JWTAlgorithm, afterRefresh: Bool, now: Duration) -> LookupDecision {
+    /// unknown `kid` waits for a fetch that started no earlier than it was asked for (joining the
+    /// one in flight, and once that completes, one follow-up fetch when it had started earlier) and
+    /// fails after it; inside the cooldown it fails at once. It fails as
+    /// ``JWTError/Code/jwksUnavailable`` rather than ``JWTError/Code/unknownKey`` when the fetch
+    /// that decides it failed, or when a failed attempt started the cooldown: the key set could
+    /// not be checked, which says nothing against the token. Without a usable snapshot, the lookup
+    /// waits for a fetch unless the backoff forbids one, and fails with
+    /// ``JWTError/Code/jwksUnavailable`` after it.
+    ///
+    /// - Parameters:
+    ///   - askedAt: `nil` on the first call; after a wait, the `now` of the first call.
+    ///   - now: The monotonic time.
+    mutating func lookup(keyID: String?, algorithm: JWTAlgorithm, askedAt: Duration?, now: Duration) -> LookupDecision {
         if let snapshot, now < snapshot.expiresAt + configuration.maximumStaleness {
             let found = Result { () throws(JWTError) in try snapshot.keys.key(for: keyID, algorithm: algorithm) }
             switch found {
@@ -144,12 +175,13 @@ struct RemoteJWKSStateMachine: Sendable {
                 }
                 return decision
             case .failure(let error):
-                if afterRefresh { return LookupDecision(outcome: .fail(error)) }
+                if let askedAt { return lookupAfterRefresh(missing: error, askedAt: askedAt, now: now) }
                 if refreshing {
                     return LookupDecision(outcome: .wait(generation: generation), events: [.unknownKeyID])
                 }
                 if let lastAttemptAt, now - lastAttemptAt < configuration.unknownKeyCooldown {
-                    return LookupDecision(outcome: .fail(error), events: [.unknownKeyID, .cooldownDenial])
+                    let outcome = lastFetchFailed ? JWTError(.jwksUnavailable, Self.uncheckedKeyReason) : error
+                    return LookupDecision(outcome: .fail(outcome), events: [.unknownKeyID, .cooldownDenial])
                 }
                 let fetch = beginFetch(now: now)
                 return LookupDecision(
@@ -162,7 +194,7 @@ struct RemoteJWKSStateMachine: Sendable {
 
         // No snapshot, or one past the staleness limit: fail closed unless a fetch brings one.
         let unavailable = JWTError(.jwksUnavailable, unavailableReason)
-        if afterRefresh { return LookupDecision(outcome: .fail(unavailable)) }
+        if askedAt != nil { return LookupDecision(outcome: .fail(unavailable)) }
         if refreshing { return LookupDecision(outcome: .wait(generation: generation)) }
         if let retryAt, now < retryAt {
             return LookupDecision(outcome: .fail(unavailable), events: [.backoffDenial])
@@ -170,6 +202,31 @@ struct RemoteJWKSStateMachine: Sendable {
         let fetch = beginFetch(now: now)
         return LookupDecision(outcome: .wait(generation: fetch.generation), fetch: fetch)
     }
+
+    /// An unknown `kid` once the fetch it waited for has completed: refused when a fetch that
+    /// started no earlier than the lookup has answered; otherwise (it joined a fetch already under
+    /// way, whose answer may predate a key published a moment ago) one follow-up fetch, shared as
+    /// usual. Follow-ups start at most once per cooldown, so that a steady flood of unknown `kid`s
+    /// costs at most two fetches per cooldown.
+    private mutating func lookupAfterRefresh(missing error: JWTError, askedAt: Duration, now: Duration)
+        -> LookupDecision
+    {
+        if lastFetchFailed {
+            return LookupDecision(outcome: .fail(JWTError(.jwksUnavailable, Self.uncheckedKeyReason)))
+        }
+        if let lastCompletedStart, lastCompletedStart >= askedAt { return LookupDecision(outcome: .fail(error)) }
+        // A fetch under way now started after the one waited for had answered: after the lookup.
+        if refreshing { return LookupDecision(outcome: .wait(generation: generation)) }
+        if let lastFollowUpAt, now - lastFollowUpAt < configuration.unknownKeyCooldown {
+            return LookupDecision(outcome: .fail(error), events: [.cooldownDenial])
+        }
+        lastFollowUpAt = now
+        let fetch = beginFetch(now: now)
+        return LookupDecision(outcome: .wait(generation: fetch.generation), fetch: fetch)
+    }
+
+    /// Why an unknown `kid` is answered as an outage.
+    static let uncheckedKeyReason = "the JWK Set could not be refreshed, so the token's kid could not be checked"
 
     /// Whether a caller waiting for fetch `generation` may go on.
     func hasCompleted(generation: UInt64) -> Bool {
@@ -194,10 +251,14 @@ struct RemoteJWKSStateMachine: Sendable {
         defer {
             refreshing = false
             completedGeneration = generation
+            lastCompletedStart = lastAttemptAt
         }
-        let refreshFraction = configuration.refreshAheadFraction * jitter.refreshAhead
+        let refreshFraction = jitter.refreshFraction
         switch result {
-        case .fresh(let keys, let ttl, let entityTag):
+        case .fresh(let fetched, let ttl, let entityTag):
+            // Keys that did not change stay the same objects, so that the verified-token cache,
+            // which checks that a token's key is still the one that verified it, keeps its entries.
+            let keys = snapshot.map { fetched.keepingUnchangedKeys(of: $0.keys) } ?? fetched
             snapshot = Snapshot(
                 keys: keys,
                 fetchedAt: now,
@@ -242,6 +303,23 @@ struct RemoteJWKSStateMachine: Sendable {
         return .sleep(due - now)
     }
 
+    /// A fetch asked for by hand (``RemoteJWKS/refresh()``): the one in flight, or a new one unless
+    /// an attempt started inside the unknown-`kid` cooldown; `nil` when the cooldown forbids it.
+    mutating func manualRefresh(now: Duration) -> ServiceStep? {
+        if refreshing { return .wait(generation: generation) }
+        if let lastAttemptAt, now - lastAttemptAt < configuration.unknownKeyCooldown { return nil }
+        return .startFetch(beginFetch(now: now))
+    }
+
+    /// A first load asked for by hand (``RemoteJWKS/load()``): nothing when a usable snapshot is
+    /// there, the fetch in flight, or a new one unless the backoff forbids it (`nil`).
+    mutating func warmUp(now: Duration) -> ServiceStep? {
+        if let snapshot, now < snapshot.expiresAt + configuration.maximumStaleness { return .sleep(.zero) }
+        if refreshing { return .wait(generation: generation) }
+        if let retryAt, now < retryAt { return nil }
+        return .startFetch(beginFetch(now: now))
+    }
+
     // MARK: Status
 
     /// The cache's health at `now`.
@@ -259,9 +337,20 @@ struct RemoteJWKSStateMachine: Sendable {
         )
     }
 
-    /// How long ago the snapshot was fetched or confirmed, or `nil` without one.
-    func snapshotAge(now: Duration) -> Duration? {
-        snapshot.map { now - $0.fetchedAt }
+    /// Why the last completed fetch failed, or `nil` when it succeeded (or none has completed).
+    var lastFailure: String? {
+        lastFetchFailed ? lastError : nil
+    }
+
+    /// The figures for the cache's gauges at `now`.
+    func gauges(now: Duration) -> Gauges {
+        Gauges(
+            lastSuccessUnixSeconds: lastSuccess?.timeIntervalSince1970,
+            isUsable: snapshot.map { now < $0.expiresAt + configuration.maximumStaleness } ?? false,
+            consecutiveFailures: consecutiveFailures,
+            keyCount: snapshot?.keys.count ?? 0,
+            snapshotAge: snapshot.map { now - $0.fetchedAt }
+        )
     }
 
     // MARK: Transitions
@@ -279,6 +368,7 @@ struct RemoteJWKSStateMachine: Sendable {
     }
 
     private mutating func recordSuccess(at date: Date) {
+        lastFetchFailed = false
         consecutiveFailures = 0
         retryAt = nil
         lastSuccess = date
@@ -287,6 +377,7 @@ struct RemoteJWKSStateMachine: Sendable {
     }
 
     private mutating func recordFailure(_ reason: String, now: Duration, date: Date, jitter: Jitter) -> [Event] {
+        lastFetchFailed = true
         consecutiveFailures += 1
         retryAt = now + backoff(afterFailures: consecutiveFailures, jitter: jitter.backoff)
         lastError = reason
