@@ -18,6 +18,19 @@ struct RemoteJWKSStateMachineTests {
         try JWKSet(json: RemoteJWKSHarness.document(kids))
     }
 
+    /// A JWK Set document whose keys are fixture keys (material and `alg`) under other `kid`s:
+    /// `(kid, fixture kid)`.
+    static func document(_ entries: [(kid: String, material: String)]) throws -> [UInt8] {
+        let source = try TestSupport.fixtureJSON("jwks/simbee.jwks.json") as! [String: Any]
+        let all = source["keys"] as! [[String: Any]]
+        let keys = entries.map { entry -> [String: Any] in
+            var key = all.first { $0["kid"] as? String == entry.material }!
+            key["kid"] = entry.kid
+            return key
+        }
+        return Array(try JSONSerialization.data(withJSONObject: ["keys": keys]))
+    }
+
     /// Whether `duration` is within a microsecond of `expected`: jitter factors are not exact in binary.
     static func close(_ duration: Duration?, _ expected: Duration) -> Bool {
         guard let duration else { return false }
@@ -203,7 +216,12 @@ struct RemoteJWKSStateMachineTests {
 
         var failing = Machine(configuration: .init())
         let fetch = try #require(failing.nextServiceStep(now: .zero).startedFetch)
-        failing.complete(fetch.generation, .failure("down"), at: .zero, jitter: .init(refreshFraction: 0.75, backoff: 1.2))
+        failing.complete(
+            fetch.generation,
+            .failure("down"),
+            at: .zero,
+            jitter: .init(refreshFraction: 0.75, backoff: 1.2)
+        )
         #expect(Self.close(failing.nextServiceStep(now: .zero).sleepDuration, .seconds(1.2)))
     }
 
@@ -318,6 +336,217 @@ struct RemoteJWKSStateMachineTests {
         #expect(events == [.fetchFailed(reason: reason, consecutiveFailures: 1, servingStale: false)])
         let after = machine.lookup("es256-a", at: .zero, askedAt: .zero)
         #expect(after.outcome.summary == "fail jwks_unavailable")
+    }
+
+    // MARK: Outages, follow-ups, manual control
+
+    @Test("an unknown kid whose refresh failed is jwks_unavailable; after a successful one, unknown_key")
+    func unknownKeyAfterFailedRefresh() throws {
+        var failed = try Self.loaded()
+        #expect(failed.lookup("es256-b", at: .seconds(31)).fetch?.generation == 2)
+        failed.complete(2, .failure("unexpected HTTP status 503"), at: .seconds(32))
+        let outage = failed.lookup("es256-b", at: .seconds(32), askedAt: .seconds(31))
+        #expect(outage.outcome.summary == "fail jwks_unavailable")
+        #expect(outage.outcome.error?.message == Machine.uncheckedKeyReason)
+        #expect(outage.fetch == nil)
+        // The known kid keeps serving from the snapshot.
+        #expect(failed.lookup("es256-a", at: .seconds(32)).outcome.summary == "serve es256-a")
+
+        var succeeded = try Self.loaded()
+        _ = succeeded.lookup("es256-b", at: .seconds(31))
+        succeeded.complete(2, .fresh(try Self.keySet(), ttl: .seconds(600), entityTag: nil), at: .seconds(32))
+        #expect(
+            succeeded.lookup("es256-b", at: .seconds(32), askedAt: .seconds(31)).outcome.summary == "fail unknown_key"
+        )
+    }
+
+    @Test("inside a cooldown that a failed attempt started, an unknown kid is jwks_unavailable at once")
+    func cooldownAfterFailure() throws {
+        var machine = try Self.loaded()
+        let fetch = try #require(machine.nextServiceStep(now: .seconds(450)).startedFetch)
+        machine.complete(fetch.generation, .failure("fetch failed: connection refused"), at: .seconds(451))
+        for offset in [Duration.zero, .seconds(29)] {
+            let decision = machine.lookup("es256-b", at: .seconds(450) + offset)
+            #expect(decision.outcome.summary == "fail jwks_unavailable")
+            #expect(decision.fetch == nil && decision.events == [.unknownKeyID, .cooldownDenial])
+        }
+        // Past the cooldown it fetches, whatever the backoff of the background refresh.
+        #expect(machine.lookup("es256-b", at: .seconds(480)).fetch?.generation == 3)
+
+        // Near miss: a cooldown started by a successful attempt refuses the kid as unknown.
+        var fine = try Self.loaded()
+        let refresh = try #require(fine.nextServiceStep(now: .seconds(450)).startedFetch)
+        fine.complete(refresh.generation, .notModified(ttl: .seconds(600), entityTag: nil), at: .seconds(451))
+        #expect(fine.lookup("es256-b", at: .seconds(460)).outcome.summary == "fail unknown_key")
+    }
+
+    @Test("a miss that joined an earlier fetch gets one follow-up; later misses wait for the cooldown")
+    func followUpFetch() throws {
+        var machine = try Self.loaded()
+        // A background refresh starts at 450 s with the old set; es256-b is asked for at 451 s.
+        let refresh = try #require(machine.nextServiceStep(now: .seconds(450)).startedFetch)
+        let joined = machine.lookup("es256-b", at: .seconds(451))
+        #expect(joined.outcome.summary == "wait \(refresh.generation)" && joined.fetch == nil)
+        machine.complete(
+            refresh.generation,
+            .fresh(try Self.keySet(), ttl: .seconds(600), entityTag: nil),
+            at: .seconds(452)
+        )
+
+        // The answer predates the question: one follow-up fetch, which brings the new key.
+        let followUp = machine.lookup("es256-b", at: .seconds(452), askedAt: .seconds(451))
+        let fetch = try #require(followUp.fetch)
+        #expect(followUp.outcome.summary == "wait \(fetch.generation)")
+        let another = machine.lookup("es256-c", at: .seconds(453))
+        #expect(another.outcome.summary == "wait \(fetch.generation)" && another.fetch == nil)
+        machine.complete(
+            fetch.generation,
+            .fresh(try Self.keySet(["es256-a", "es256-b"]), ttl: .seconds(600), entityTag: nil),
+            at: .seconds(454)
+        )
+        #expect(machine.lookup("es256-b", at: .seconds(454), askedAt: .seconds(451)).outcome.summary == "serve es256-b")
+        // es256-c joined the follow-up after it had started: no second follow-up inside the
+        // cooldown of the first, so it is refused.
+        let answered = machine.lookup("es256-c", at: .seconds(454), askedAt: .seconds(453))
+        #expect(answered.outcome.summary == "fail unknown_key" && answered.fetch == nil)
+        #expect(answered.events == [.cooldownDenial])
+
+        // A miss that joined the follow-up itself before it started is not followed up again
+        // inside the cooldown of the last follow-up.
+        let next = try #require(machine.nextServiceStep(now: .seconds(454 + 450)).startedFetch)
+        _ = machine.lookup("es256-d", at: .seconds(454 + 451))
+        machine.complete(next.generation, .notModified(ttl: .seconds(600), entityTag: nil), at: .seconds(454 + 452))
+        let second = machine.lookup("es256-d", at: .seconds(454 + 452), askedAt: .seconds(454 + 451))
+        #expect(second.fetch?.generation == next.generation + 1, "more than a cooldown after the first follow-up")
+    }
+
+    @Test("follow-ups start at most once per cooldown, so a steady flood costs at most two fetches per cooldown")
+    func followUpRate() throws {
+        var machine = try Self.loaded()
+        var fetches = 0
+        var inFlight: (generation: UInt64, startedAt: Duration)?
+        var waiting: [(kid: String, askedAt: Duration, generation: UInt64)] = []
+        // An unknown kid every 100 ms for 10 minutes; each fetch takes 1 s.
+        for tick in 0..<6_000 {
+            let now = Duration.milliseconds(100 * tick) + .seconds(1)
+            if let fetch = inFlight, now - fetch.startedAt >= .seconds(1) {
+                machine.complete(
+                    fetch.generation,
+                    .fresh(try Self.keySet(), ttl: .seconds(600), entityTag: nil),
+                    at: now
+                )
+                inFlight = nil
+                for waiter in waiting where waiter.generation == fetch.generation {
+                    let decision = machine.lookup(waiter.kid, at: now, askedAt: waiter.askedAt)
+                    if let started = decision.fetch {
+                        fetches += 1
+                        inFlight = (started.generation, now)
+                    }
+                    if case .wait(let generation) = decision.outcome {
+                        waiting.append((waiter.kid, waiter.askedAt, generation))
+                    }
+                }
+                waiting.removeAll { $0.generation == fetch.generation }
+            }
+            let decision = machine.lookup("x\(tick)", at: now)
+            if let started = decision.fetch {
+                fetches += 1
+                inFlight = (started.generation, now)
+            }
+            if case .wait(let generation) = decision.outcome { waiting.append(("x\(tick)", now, generation)) }
+        }
+        // Ten minutes of 30 s cooldowns: 20 ordinary fetches and 20 follow-ups at the very most.
+        #expect(fetches <= 40, "\(fetches) fetches")
+        #expect(fetches >= 20)
+    }
+
+    @Test("refresh by hand: joins the fetch under way, is held back inside the cooldown, else starts one")
+    func manualRefresh() throws {
+        var machine = try Self.loaded(at: .seconds(100))
+        #expect(machine.manualRefresh(now: .seconds(129)) == nil)
+        let step = machine.manualRefresh(now: .seconds(130))
+        let fetch = try #require(step?.startedFetch)
+        #expect(machine.manualRefresh(now: .seconds(131)) == .wait(generation: fetch.generation))
+        machine.complete(fetch.generation, .failure("down"), at: .seconds(131))
+        #expect(machine.lastFailure == "down")
+        #expect(machine.manualRefresh(now: .seconds(131)) == nil, "the failed attempt started a cooldown")
+    }
+
+    @Test("warm-up: nothing with a usable set, the fetch under way, held back by the backoff, else a fetch")
+    func warmUp() throws {
+        var machine = Machine(configuration: .init())
+        let first = try #require(machine.warmUp(now: .zero)?.startedFetch)
+        #expect(machine.warmUp(now: .zero) == .wait(generation: first.generation))
+        machine.complete(first.generation, .failure("down"), at: .zero)
+        #expect(machine.warmUp(now: .seconds(0.4)) == nil, "inside the backoff")
+        let second = try #require(machine.warmUp(now: .seconds(1))?.startedFetch)
+        machine.complete(
+            second.generation,
+            .fresh(try Self.keySet(), ttl: .seconds(600), entityTag: nil),
+            at: .seconds(1)
+        )
+        #expect(machine.warmUp(now: .seconds(2)) == .sleep(.zero))
+        #expect(machine.lastFailure == nil)
+    }
+
+    @Test("the jitter is drawn inside the refresh window and 0.5 … 1.5 for the backoff, and spreads")
+    func jitterRanges() {
+        let draws = (0..<2_000).map { _ in Machine.Jitter.random(refreshWindow: 0.6...0.85) }
+        #expect(draws.allSatisfy { (0.6...0.85).contains($0.refreshFraction) && (0.5...1.5).contains($0.backoff) })
+        let fractions = draws.map(\.refreshFraction)
+        #expect(fractions.min()! < 0.62 && fractions.max()! > 0.83)
+        let factors = draws.map(\.backoff)
+        #expect(factors.min()! < 0.55 && factors.max()! > 1.45)
+    }
+
+    @Test("a refetched set keeps the objects of keys that did not change, and only those")
+    func unchangedKeysKeepIdentity() throws {
+        var machine = try Self.loaded()
+        let before = try #require(machine.snapshot?.keys)
+        let fetch = try #require(machine.nextServiceStep(now: .seconds(450)).startedFetch)
+        // ed25519-a unchanged; es256-a now names another key's material; es256-b is new.
+        let changed = try JWKSet(
+            json: Self.document([("ed25519-a", "ed25519-a"), ("es256-a", "es256-b"), ("es256-b", "es256-b")])
+        )
+        machine.complete(fetch.generation, .fresh(changed, ttl: .seconds(600), entityTag: nil), at: .seconds(451))
+        let after = try #require(machine.snapshot?.keys)
+        let kept = try after.key(for: "ed25519-a", algorithm: .edDSA)
+        #expect(kept === (try before.key(for: "ed25519-a", algorithm: .edDSA)))
+        let replaced = try after.key(for: "es256-a", algorithm: .es256)
+        #expect(replaced !== (try before.key(for: "es256-a", algorithm: .es256)))
+        #expect(try after.key(for: "es256-b", algorithm: .es256).keyID == "es256-b")
+
+        // The same material under the same kid but without its alg is another key too.
+        let next = try #require(machine.nextServiceStep(now: .seconds(901)).startedFetch)
+        let withoutAlg = try JWKSet(json: Self.document([("ed25519-a", "ed25519-noalg"), ("es256-a", "es256-b")]))
+        #expect(try withoutAlg.key(for: "ed25519-a", algorithm: .edDSA).algorithm == nil)
+        machine.complete(next.generation, .fresh(withoutAlg, ttl: .seconds(600), entityTag: nil), at: .seconds(902))
+        let latest = try #require(machine.snapshot?.keys)
+        #expect((try latest.key(for: "ed25519-a", algorithm: .edDSA)) !== kept)
+        #expect((try latest.key(for: "es256-a", algorithm: .es256)) === replaced)
+    }
+
+    @Test("the gauges: last success, usable, failures, key count and age, before and after failures")
+    func gauges() throws {
+        var machine = Machine(configuration: .init())
+        #expect(
+            machine.gauges(now: .zero)
+                == .init(
+                    lastSuccessUnixSeconds: nil,
+                    isUsable: false,
+                    consecutiveFailures: 0,
+                    keyCount: 0,
+                    snapshotAge: nil
+                )
+        )
+        machine = try Self.loaded(at: .seconds(10))
+        let fetch = try #require(machine.nextServiceStep(now: .seconds(460)).startedFetch)
+        machine.complete(fetch.generation, .failure("down"), at: .seconds(461))
+        let gauges = machine.gauges(now: .seconds(700))
+        #expect(gauges.lastSuccessUnixSeconds == Self.date.timeIntervalSince1970)
+        #expect(gauges.isUsable && gauges.consecutiveFailures == 1 && gauges.keyCount == 2)
+        #expect(gauges.snapshotAge == .seconds(690))
+        #expect(!machine.gauges(now: .seconds(610 + 86_400)).isUsable)
     }
 }
 
