@@ -22,7 +22,8 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
         self.client = client
     }
 
-    /// Performs the GET; see ``JWKSFetcher/fetch(_:)``.
+    /// Performs the GET; see ``JWKSFetcher/fetch(_:)``. Every `Cache-Control` line of the response is
+    /// combined into one list.
     ///
     /// - Parameter request: The URL, `ETag` and limits.
     /// - Returns: The response, whatever its status.
@@ -57,7 +58,8 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
         return JWKSFetchResponse(
             status: Int(response.status.code),
             body: body,
-            cacheControl: response.headers.first(name: "Cache-Control"),
+            cacheControl: response.headers.combined("Cache-Control"),
+            age: response.headers.combined("Age"),
             expires: response.headers.first(name: "Expires"),
             date: response.headers.first(name: "Date"),
             entityTag: response.headers.first(name: "ETag")
@@ -94,6 +96,15 @@ extension JWKSFetchRequest {
             }
         }
         guard maxBodyBytes >= 0 else { throw JWTError(.invalidConfiguration, "maxBodyBytes must not be negative") }
+    }
+}
+
+extension HTTPHeaders {
+    /// Every line of the field `name`, combined into one comma-separated list (RFC 9110 §5.3), or
+    /// `nil` when there is none.
+    fileprivate func combined(_ name: String) -> String? {
+        let lines = self[name].filter { !$0.isEmpty }
+        return lines.isEmpty ? nil : lines.joined(separator: ", ")
     }
 }
 

@@ -3,6 +3,10 @@
 /// ``HTTPJWKSFetcher`` (async-http-client) is the default. Conform your own type to use another HTTP
 /// client; ``RemoteJWKS`` applies its own limits on top (status, body size, timeout, key count), so
 /// a fetcher only has to honour the request's limits as well as it can.
+///
+/// A fetcher reports the caching headers the way ``JWKSFetchResponse`` documents them: every
+/// `Cache-Control` line, and the `Age`, because a directive on a second line or the time a response
+/// spent in a CDN changes how long keys stay fresh.
 public protocol JWKSFetcher: Sendable {
     /// Performs one GET.
     ///
@@ -48,8 +52,14 @@ public struct JWKSFetchResponse: Sendable, Hashable {
     public var status: Int
     /// The body (empty for `304`).
     public var body: [UInt8]
-    /// The `Cache-Control` header, if any.
+    /// Every `Cache-Control` field line, combined into one comma-separated list (RFC 9110 §5.3), or
+    /// `nil` when there is none. A fetcher must keep every line: a `no-store` sent on a second line
+    /// still forbids keeping the set.
     public var cacheControl: String?
+    /// The `Age` field (RFC 9111 §5.1), if any: the seconds the response already spent in caches on
+    /// the way, which ``RemoteJWKS`` subtracts from the lifetime the origin gave it. Repeated lines
+    /// may be combined as for ``cacheControl``; only the first member is read.
+    public var age: String?
     /// The `Expires` header, if any.
     public var expires: String?
     /// The `Date` header, if any (used with `Expires`).
@@ -62,7 +72,8 @@ public struct JWKSFetchResponse: Sendable, Hashable {
     /// - Parameters:
     ///   - status: The HTTP status code.
     ///   - body: The body bytes (empty for `304`).
-    ///   - cacheControl: The `Cache-Control` header, if any.
+    ///   - cacheControl: Every `Cache-Control` line, combined into one comma-separated list, if any.
+    ///   - age: The `Age` header, if any.
     ///   - expires: The `Expires` header, if any.
     ///   - date: The `Date` header, if any.
     ///   - entityTag: The `ETag` header, if any.
@@ -70,6 +81,7 @@ public struct JWKSFetchResponse: Sendable, Hashable {
         status: Int,
         body: [UInt8],
         cacheControl: String? = nil,
+        age: String? = nil,
         expires: String? = nil,
         date: String? = nil,
         entityTag: String? = nil
@@ -77,6 +89,7 @@ public struct JWKSFetchResponse: Sendable, Hashable {
         self.status = status
         self.body = body
         self.cacheControl = cacheControl
+        self.age = age
         self.expires = expires
         self.date = date
         self.entityTag = entityTag
