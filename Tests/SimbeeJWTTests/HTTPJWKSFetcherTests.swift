@@ -1,3 +1,4 @@
+import SimbeeJWTTestSupport
 import Testing
 
 @testable import SimbeeJWT
@@ -18,6 +19,21 @@ struct HTTPJWKSFetcherTests {
             timeout: timeout,
             maxBodyBytes: 64 * 1024
         )
+    }
+
+    /// The fetch's result with the real time it took, the fetch running at high priority so a loaded
+    /// machine delays it as little as it can.
+    private static func timedFetch(
+        _ request: JWKSFetchRequest
+    ) async -> (result: Result<JWKSFetchResponse, any Error>, elapsed: Duration) {
+        let (result, elapsed) = await timed { () async -> Result<JWKSFetchResponse, any Error> in
+            do {
+                return .success(try await HTTPJWKSFetcher().fetch(request))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return (result, elapsed)
     }
 
     // MARK: - Caching headers
@@ -91,5 +107,87 @@ struct HTTPJWKSFetcherTests {
             maximumTTL: .seconds(86_400)
         )
         #expect(ttl == .seconds(expected.ttl))
+    }
+
+    // MARK: - The request timeout bounds the body
+
+    struct StallCase: Sendable, CustomTestStringConvertible {
+        let testDescription: String
+        let steps: [LoopbackWireServer.Step]
+    }
+
+    @Test(
+        "a response that stalls is cut off at the request timeout, not before",
+        arguments: [
+            StallCase(
+                testDescription: "head, then no body",
+                steps: [.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")]
+            ),
+            StallCase(
+                testDescription: "head and part of the body, then nothing",
+                steps: [.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"keys\":[")]
+            ),
+            StallCase(
+                testDescription: "chunked head, then no chunk",
+                steps: [.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")]
+            ),
+            StallCase(
+                testDescription: "a body that keeps coming, too slowly",
+                steps: [.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")]
+                    + Array(repeating: [LoopbackWireServer.Step.send(" "), .pause(.milliseconds(100))], count: 90)
+                    .flatMap { $0 }
+            ),
+            StallCase(testDescription: "no head at all", steps: []),
+        ]
+    )
+    func stalledResponse(_ stall: StallCase) async throws {
+        let server = try await LoopbackWireServer.start(answering: stall.steps)
+        let (result, elapsed) = await Self.timedFetch(Self.request(server.url, timeout: .milliseconds(500)))
+        await server.shutdown()
+
+        #expect(throws: JWKSFetchError.timedOut) { try result.get() }
+        #expect(elapsed >= .milliseconds(500), "gave up after \(elapsed), before the timeout")
+        #expect(elapsed < .seconds(10), "held the caller \(elapsed)")
+        #expect(server.requests.count == 1)
+    }
+
+    @Test("a slow body that completes within the timeout is read whole")
+    func slowCompleteBody() async throws {
+        let server = try await LoopbackWireServer.start(answering: [
+            .send(
+                "HTTP/1.1 200 OK\r\nContent-Length: \(Self.emptySet.utf8.count)\r\nCache-Control: max-age=900\r\n\r\n"
+            ),
+            .pause(.milliseconds(200)),
+            .send(#"{"ke"#),
+            .pause(.milliseconds(200)),
+            .send(#"ys":[]}"#),
+        ])
+        let (result, elapsed) = await Self.timedFetch(Self.request(server.url, timeout: .seconds(10)))
+        await server.shutdown()
+
+        let response = try result.get()
+        #expect(response.status == 200)
+        #expect(response.body == Array(Self.emptySet.utf8))
+        #expect(response.cacheControl == "max-age=900")
+        #expect(elapsed >= .milliseconds(400), "the body was not slow: \(elapsed)")
+    }
+
+    @Test("cancelling the caller ends a stalled fetch at once, with no response")
+    func cancelledWhileStalled() async throws {
+        let server = try await LoopbackWireServer.start(answering: [
+            .send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"keys\":[")
+        ])
+        let request = Self.request(server.url, timeout: .seconds(120))
+        let fetch = Task { try await HTTPJWKSFetcher().fetch(request) }
+        try await waitUntil { server.requests.count == 1 }
+        let started = ContinuousClock.now
+        fetch.cancel()
+        let result = await fetch.result
+        let elapsed = ContinuousClock.now - started
+        await server.shutdown()
+
+        #expect(throws: (any Error).self) { try result.get() }
+        #expect((try? result.get()) == nil, "a cut-off body passed as a response")
+        #expect(elapsed < .seconds(10), "the cancelled fetch went on for \(elapsed)")
     }
 }

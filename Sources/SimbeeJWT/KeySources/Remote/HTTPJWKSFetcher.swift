@@ -4,7 +4,8 @@ import NIOCore
 import NIOHTTP1
 
 /// The default ``JWKSFetcher``: a GET through async-http-client, with redirects refused, the
-/// connect timeout and deadline applied, and the body size enforced while it streams in.
+/// connect timeout applied, the request timeout bounding the whole exchange (body included), and the
+/// body size enforced while it streams in.
 public struct HTTPJWKSFetcher: JWKSFetcher {
     private let client: HTTPClient?
 
@@ -22,27 +23,50 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
         self.client = client
     }
 
-    /// Performs the GET; see ``JWKSFetcher/fetch(_:)``. Every `Cache-Control` line of the response is
-    /// combined into one list.
+    /// Performs the GET; see ``JWKSFetcher/fetch(_:)``.
+    ///
+    /// `request.timeout` bounds the whole exchange, from connecting to the last byte of the body: a
+    /// server that sends its head and then stalls, or trickles the body, is cut off when it passes.
+    /// Every `Cache-Control` line of the response is combined into one list.
     ///
     /// - Parameter request: The URL, `ETag` and limits.
     /// - Returns: The response, whatever its status.
     /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` when a timeout is not
-    ///   between zero (excluded) and 24 hours or the body limit is negative; async-http-client's
-    ///   errors for connection failures and timeouts; ``JWKSFetchError`` when the body passes
-    ///   `request.maxBodyBytes`, the deadline passes while it streams in, or the response came
-    ///   through a redirect.
+    ///   between zero (excluded) and 24 hours or the body limit is negative; ``JWKSFetchError`` when
+    ///   `request.timeout` passes, the body passes `request.maxBodyBytes`, or the response came through
+    ///   a redirect; async-http-client's errors for connection failures; a cancellation error when the
+    ///   calling task is cancelled.
     public func fetch(_ request: JWKSFetchRequest) async throws -> JWKSFetchResponse {
         try request.validate()
         let client = self.client ?? Self.sharedClient(connectTimeout: request.connectTimeout)
+        // async-http-client's deadline stops applying once the head arrives, so the body is raced
+        // against a timer here; the loser is cancelled, which closes the connection of a stalled body.
+        return try await withThrowingTaskGroup(of: JWKSFetchResponse?.self) { group in
+            group.addTask { try await Self.exchange(request, on: client) }
+            group.addTask {
+                try await Task.sleep(for: request.timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let response = try await group.next() ?? nil else { throw JWKSFetchError.timedOut }
+            return response
+        }
+    }
+
+    /// The GET itself, head and body; ``fetch(_:)`` bounds its time.
+    private static func exchange(_ request: JWKSFetchRequest, on client: HTTPClient) async throws -> JWKSFetchResponse {
         var httpRequest = HTTPClientRequest(url: request.url)
         httpRequest.method = .GET
         httpRequest.headers.add(name: "Accept", value: "application/jwk-set+json, application/json")
         if let entityTag = request.entityTag {
             httpRequest.headers.add(name: "If-None-Match", value: entityTag)
         }
-        let deadline = NIODeadline.now() + TimeAmount(request.timeout)
-        let response = try await client.execute(httpRequest, deadline: deadline)
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(httpRequest, deadline: .now() + TimeAmount(request.timeout))
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw JWKSFetchError.timedOut
+        }
         guard response.history.count <= 1 else { throw JWKSFetchError.redirected }
 
         var body: [UInt8] = []
@@ -53,8 +77,9 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
         for try await chunk in response.body {
             guard body.count + chunk.readableBytes <= request.maxBodyBytes else { throw JWKSFetchError.bodyTooLarge }
             body.append(contentsOf: chunk.readableBytesView)
-            if NIODeadline.now() > deadline { throw JWKSFetchError.timedOut }
         }
+        // A cancelled read may end the body early without an error: never pass it off as complete.
+        try Task.checkCancellation()
         return JWKSFetchResponse(
             status: Int(response.status.code),
             body: body,
