@@ -1,3 +1,4 @@
+import NIOHTTP1
 import SimbeeJWTTestSupport
 import Testing
 
@@ -10,14 +11,16 @@ struct HTTPJWKSFetcherTests {
 
     private static func request(
         _ url: String,
-        timeout: Duration = .seconds(10)
+        timeout: Duration = .seconds(10),
+        headers: [JWKSFetchRequest.Header] = []
     ) -> JWKSFetchRequest {
         JWKSFetchRequest(
             url: url,
             entityTag: nil,
             connectTimeout: .seconds(5),
             timeout: timeout,
-            maxBodyBytes: 64 * 1024
+            maxBodyBytes: 64 * 1024,
+            headers: headers
         )
     }
 
@@ -189,5 +192,55 @@ struct HTTPJWKSFetcherTests {
         #expect(throws: (any Error).self) { try result.get() }
         #expect((try? result.get()) == nil, "a cut-off body passed as a response")
         #expect(elapsed < .seconds(10), "the cancelled fetch went on for \(elapsed)")
+    }
+
+    // MARK: - Request headers
+
+    @Test("the User-Agent and the additional headers arrive, in order, after the fetcher's own")
+    func headersArrive() async throws {
+        let server = try await LoopbackWireServer.start(answering: [
+            .send(LoopbackWireServer.response(fields: [], body: Self.emptySet))
+        ])
+        var configuration = RemoteJWKS.Configuration()
+        configuration.additionalHeaders = [
+            .init(name: "X-Client-Fleet", value: "checkout-eu"),
+            .init(name: "X-Trace", value: "a\tb"),
+            .init(name: "x-client-fleet", value: "second"),
+            .init(name: "Authorization", value: "Bearer fleet-key"),
+        ]
+        try configuration.validate()
+        _ = try await HTTPJWKSFetcher().fetch(Self.request(server.url, headers: configuration.requestHeaders))
+        await server.shutdown()
+
+        let head = try #require(server.requests.first)
+        #expect(head.method == .GET)
+        #expect(head.headers["User-Agent"] == ["SimbeeJWT/0.1.0"])
+        #expect(head.headers["X-Client-Fleet"] == ["checkout-eu", "second"])
+        #expect(head.headers["X-Trace"] == ["a\tb"])
+        #expect(head.headers["Authorization"] == ["Bearer fleet-key"])
+        #expect(head.headers["Accept"] == ["application/jwk-set+json, application/json"])
+        #expect(head.headers["If-None-Match"].isEmpty)
+        let names = head.headers.map { $0.name.lowercased() }
+        let order = ["accept", "user-agent", "x-client-fleet", "x-trace", "authorization"].compactMap {
+            names.firstIndex(of: $0)
+        }
+        #expect(order.count == 5 && order == order.sorted(), "fields in the order \(names)")
+    }
+
+    @Test("a custom User-Agent replaces the default; an empty one sends none")
+    func userAgent() async throws {
+        for (agent, expected) in [("fleet-a/2 (checkout)", ["fleet-a/2 (checkout)"]), ("", [])] {
+            let server = try await LoopbackWireServer.start(answering: [
+                .send(LoopbackWireServer.response(fields: [], body: Self.emptySet))
+            ])
+            var configuration = RemoteJWKS.Configuration()
+            configuration.userAgent = agent
+            try configuration.validate()
+            _ = try await HTTPJWKSFetcher().fetch(Self.request(server.url, headers: configuration.requestHeaders))
+            await server.shutdown()
+
+            let head = try #require(server.requests.first)
+            #expect(head.headers["User-Agent"] == expected, "userAgent \"\(agent)\"")
+        }
     }
 }

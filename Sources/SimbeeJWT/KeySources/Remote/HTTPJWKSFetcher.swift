@@ -27,15 +27,16 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
     ///
     /// `request.timeout` bounds the whole exchange, from connecting to the last byte of the body: a
     /// server that sends its head and then stalls, or trickles the body, is cut off when it passes.
-    /// Every `Cache-Control` line of the response is combined into one list.
+    /// The request's ``JWKSFetchRequest/headers`` are sent after `Accept` and `If-None-Match`; every
+    /// `Cache-Control` line of the response is combined into one list.
     ///
-    /// - Parameter request: The URL, `ETag` and limits.
+    /// - Parameter request: The URL, `ETag`, headers and limits.
     /// - Returns: The response, whatever its status.
     /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` when a timeout is not
-    ///   between zero (excluded) and 24 hours or the body limit is negative; ``JWKSFetchError`` when
-    ///   `request.timeout` passes, the body passes `request.maxBodyBytes`, or the response came through
-    ///   a redirect; async-http-client's errors for connection failures; a cancellation error when the
-    ///   calling task is cancelled.
+    ///   between zero (excluded) and 24 hours, the body limit is negative, or a header may not be sent
+    ///   (see ``JWKSFetchRequest/Header``); ``JWKSFetchError`` when `request.timeout` passes, the body
+    ///   passes `request.maxBodyBytes`, or the response came through a redirect; async-http-client's
+    ///   errors for connection failures; a cancellation error when the calling task is cancelled.
     public func fetch(_ request: JWKSFetchRequest) async throws -> JWKSFetchResponse {
         try request.validate()
         let client = self.client ?? Self.sharedClient(connectTimeout: request.connectTimeout)
@@ -60,6 +61,9 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
         httpRequest.headers.add(name: "Accept", value: "application/jwk-set+json, application/json")
         if let entityTag = request.entityTag {
             httpRequest.headers.add(name: "If-None-Match", value: entityTag)
+        }
+        for header in request.headers {
+            httpRequest.headers.add(name: header.name, value: header.value)
         }
         let response: HTTPClientResponse
         do {
@@ -113,7 +117,8 @@ extension JWKSFetchRequest {
     /// The longest timeout a fetch accepts.
     static let maximumTimeout: Duration = .seconds(24 * 3_600)
 
-    /// Throws when a limit cannot be applied: the timeouts must be positive and at most a day.
+    /// Throws when a limit cannot be applied (the timeouts must be positive and at most a day) or a
+    /// header may not be sent.
     func validate() throws(JWTError) {
         for (name, value) in [("connect timeout", connectTimeout), ("timeout", timeout)] {
             guard value > .zero, value <= Self.maximumTimeout else {
@@ -121,6 +126,7 @@ extension JWKSFetchRequest {
             }
         }
         guard maxBodyBytes >= 0 else { throw JWTError(.invalidConfiguration, "maxBodyBytes must not be negative") }
+        for header in headers { try header.validate() }
     }
 }
 
