@@ -1,24 +1,34 @@
-/// How long a fetched JWK Set stays fresh, from the response's caching headers (RFC 9111 §4.2.1).
+/// How long a fetched JWK Set stays fresh, from the response's caching headers (RFC 9111 §4.2).
 enum CacheLifetime {
-    /// The freshness lifetime: `Cache-Control: max-age`, else `Expires` minus `Date` (or minus
-    /// `now` when `Date` is absent), else `defaultTTL`; always clamped to `minimumTTL … maximumTTL`.
-    /// `no-cache`/`no-store` count as the minimum: a hostile or misconfigured header can neither make
-    /// the cache hammer the endpoint nor keep keys forever.
+    /// The remaining freshness: the lifetime the origin gave (`Cache-Control: max-age`, else `Expires`
+    /// minus `Date`) less the response's `Age`, never below zero; else `Expires` minus `now` when
+    /// `Date` is absent (already a remaining time, so `Age` is not taken off again); else
+    /// `defaultTTL`, the operator's own holding time, as it is. Always clamped to
+    /// `minimumTTL … maximumTTL`. `no-cache`/`no-store` count as the minimum: a hostile or
+    /// misconfigured header can neither make the cache hammer the endpoint nor keep keys forever.
+    ///
+    /// `cacheControl` is every `Cache-Control` line combined into one list; a malformed `Age` is
+    /// ignored (RFC 9111 §5.1).
     static func ttl(
         cacheControl: String?,
         expires: String?,
         date: String?,
+        age: String? = nil,
         nowUnixSeconds: Double,
         defaultTTL: Duration,
         minimumTTL: Duration,
         maximumTTL: Duration
     ) -> Duration {
+        let currentAge = Duration.seconds(age.flatMap(Self.age) ?? 0)
         let chosen: Duration
-        if let directive = cacheControl.flatMap(maxAge) {
-            chosen = directive
+        if let lifetime = cacheControl.flatMap(maxAge) {
+            chosen = max(.zero, lifetime - currentAge)
         } else if let expires, let expiresAt = HTTPDate.parse(expires) {
-            let reference = date.flatMap(HTTPDate.parse) ?? nowUnixSeconds
-            chosen = .seconds(max(0, expiresAt - reference))
+            if let dateValue = date.flatMap(HTTPDate.parse) {
+                chosen = max(.zero, .seconds(expiresAt - dateValue) - currentAge)
+            } else {
+                chosen = .seconds(max(0, expiresAt - nowUnixSeconds))
+            }
         } else {
             chosen = defaultTTL
         }
@@ -36,13 +46,30 @@ enum CacheLifetime {
                 if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
                     value = value.dropFirst().dropLast()
                 }
-                guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
-                // Values past any sensible bound are clamped by the caller; cap here to avoid overflow.
-                let seconds = value.count > 9 ? 999_999_999 : Int64(value) ?? 0
+                guard let seconds = deltaSeconds(value) else { continue }
                 result = .seconds(seconds)
             }
         }
         return result
+    }
+
+    /// The seconds of an `Age` value, or `nil` when it is not `delta-seconds`. A list (repeated lines
+    /// combined) counts by its first member, as RFC 9111 §5.1 directs.
+    static func age(_ value: String) -> Int64? {
+        let first = value.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return deltaSeconds(first.trimmingSpaces())
+    }
+
+    /// `delta-seconds` (RFC 9111 §1.2.2): one or more ASCII digits. A value past 2³¹ counts as 2³¹,
+    /// as the RFC directs, so no later arithmetic overflows; the caller's clamp bounds it anyway.
+    static func deltaSeconds(_ text: some StringProtocol) -> Int64? {
+        guard !text.isEmpty else { return nil }
+        var seconds: Int64 = 0
+        for byte in text.utf8 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            seconds = min(seconds * 10 + Int64(byte - UInt8(ascii: "0")), 1 << 31)
+        }
+        return seconds
     }
 }
 

@@ -4,7 +4,8 @@ import NIOCore
 import NIOHTTP1
 
 /// The default ``JWKSFetcher``: a GET through async-http-client, with redirects refused, the
-/// connect timeout and deadline applied, and the body size enforced while it streams in.
+/// connect timeout applied, the request timeout bounding the whole exchange (body included), and the
+/// body size enforced while it streams in.
 public struct HTTPJWKSFetcher: JWKSFetcher {
     private let client: HTTPClient?
 
@@ -24,24 +25,52 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
 
     /// Performs the GET; see ``JWKSFetcher/fetch(_:)``.
     ///
-    /// - Parameter request: The URL, `ETag` and limits.
+    /// `request.timeout` bounds the whole exchange, from connecting to the last byte of the body: a
+    /// server that sends its head and then stalls, or trickles the body, is cut off when it passes.
+    /// The request's ``JWKSFetchRequest/headers`` are sent after `Accept` and `If-None-Match`; every
+    /// `Cache-Control` line of the response is combined into one list.
+    ///
+    /// - Parameter request: The URL, `ETag`, headers and limits.
     /// - Returns: The response, whatever its status.
     /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` when a timeout is not
-    ///   between zero (excluded) and 24 hours or the body limit is negative; async-http-client's
-    ///   errors for connection failures and timeouts; ``JWKSFetchError`` when the body passes
-    ///   `request.maxBodyBytes`, the deadline passes while it streams in, or the response came
-    ///   through a redirect.
+    ///   between zero (excluded) and 24 hours, the body limit is negative, or a header may not be sent
+    ///   (see ``JWKSFetchRequest/Header``); ``JWKSFetchError`` when `request.timeout` passes, the body
+    ///   passes `request.maxBodyBytes`, or the response came through a redirect; async-http-client's
+    ///   errors for connection failures; a cancellation error when the calling task is cancelled.
     public func fetch(_ request: JWKSFetchRequest) async throws -> JWKSFetchResponse {
         try request.validate()
         let client = self.client ?? Self.sharedClient(connectTimeout: request.connectTimeout)
+        // async-http-client's deadline stops applying once the head arrives, so the body is raced
+        // against a timer here; the loser is cancelled, which closes the connection of a stalled body.
+        return try await withThrowingTaskGroup(of: JWKSFetchResponse?.self) { group in
+            group.addTask { try await Self.exchange(request, on: client) }
+            group.addTask {
+                try await Task.sleep(for: request.timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let response = try await group.next() ?? nil else { throw JWKSFetchError.timedOut }
+            return response
+        }
+    }
+
+    /// The GET itself, head and body; ``fetch(_:)`` bounds its time.
+    private static func exchange(_ request: JWKSFetchRequest, on client: HTTPClient) async throws -> JWKSFetchResponse {
         var httpRequest = HTTPClientRequest(url: request.url)
         httpRequest.method = .GET
         httpRequest.headers.add(name: "Accept", value: "application/jwk-set+json, application/json")
         if let entityTag = request.entityTag {
             httpRequest.headers.add(name: "If-None-Match", value: entityTag)
         }
-        let deadline = NIODeadline.now() + TimeAmount(request.timeout)
-        let response = try await client.execute(httpRequest, deadline: deadline)
+        for header in request.headers {
+            httpRequest.headers.add(name: header.name, value: header.value)
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(httpRequest, deadline: .now() + TimeAmount(request.timeout))
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw JWKSFetchError.timedOut
+        }
         guard response.history.count <= 1 else { throw JWKSFetchError.redirected }
 
         var body: [UInt8] = []
@@ -52,12 +81,14 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
         for try await chunk in response.body {
             guard body.count + chunk.readableBytes <= request.maxBodyBytes else { throw JWKSFetchError.bodyTooLarge }
             body.append(contentsOf: chunk.readableBytesView)
-            if NIODeadline.now() > deadline { throw JWKSFetchError.timedOut }
         }
+        // A cancelled read may end the body early without an error: never pass it off as complete.
+        try Task.checkCancellation()
         return JWKSFetchResponse(
             status: Int(response.status.code),
             body: body,
-            cacheControl: response.headers.first(name: "Cache-Control"),
+            cacheControl: response.headers.combined("Cache-Control"),
+            age: response.headers.combined("Age"),
             expires: response.headers.first(name: "Expires"),
             date: response.headers.first(name: "Date"),
             entityTag: response.headers.first(name: "ETag")
@@ -86,7 +117,8 @@ extension JWKSFetchRequest {
     /// The longest timeout a fetch accepts.
     static let maximumTimeout: Duration = .seconds(24 * 3_600)
 
-    /// Throws when a limit cannot be applied: the timeouts must be positive and at most a day.
+    /// Throws when a limit cannot be applied (the timeouts must be positive and at most a day) or a
+    /// header may not be sent.
     func validate() throws(JWTError) {
         for (name, value) in [("connect timeout", connectTimeout), ("timeout", timeout)] {
             guard value > .zero, value <= Self.maximumTimeout else {
@@ -94,6 +126,16 @@ extension JWKSFetchRequest {
             }
         }
         guard maxBodyBytes >= 0 else { throw JWTError(.invalidConfiguration, "maxBodyBytes must not be negative") }
+        for header in headers { try header.validate() }
+    }
+}
+
+extension HTTPHeaders {
+    /// Every line of the field `name`, combined into one comma-separated list (RFC 9110 §5.3), or
+    /// `nil` when there is none.
+    fileprivate func combined(_ name: String) -> String? {
+        let lines = self[name].filter { !$0.isEmpty }
+        return lines.isEmpty ? nil : lines.joined(separator: ", ")
     }
 }
 

@@ -52,6 +52,24 @@ extension RemoteJWKS {
         ///
         /// - Warning: Keys fetched over plain HTTP can be replaced by anyone on the network path.
         public var allowsInsecureHTTP: Bool = false
+        /// The `User-Agent` sent with every fetch, so the endpoint's operator can tell this cache
+        /// from other clients. Default `SimbeeJWT/0.1.0`; an empty string sends none. No control
+        /// character but tab.
+        public var userAgent: String = "SimbeeJWT/0.1.0"
+        /// Further fields sent with every fetch, in order, such as an API key the endpoint requires or
+        /// a label that tells one fleet from another. Default none.
+        ///
+        /// Names must be RFC 9110 tokens; values may hold no CR, LF, NUL or other control character
+        /// but tab, so a value cannot inject fields of its own. The fields the fetcher sets or that
+        /// frame the message (`Accept`, `If-None-Match`, `Host`, `Content-Length`,
+        /// `Transfer-Encoding`, `Connection` and the other hop-by-hop fields, `Accept-Encoding`) are
+        /// refused, and so is `User-Agent`: set ``userAgent`` instead.
+        ///
+        /// ```swift
+        /// var configuration = RemoteJWKS.Configuration()
+        /// configuration.additionalHeaders = [.init(name: "X-Client-Fleet", value: "checkout-eu")]
+        /// ```
+        public var additionalHeaders: [JWKSFetchRequest.Header] = []
 
         /// The defaults: the values a Simbee verifier wants.
         public init() {}
@@ -81,6 +99,18 @@ extension RemoteJWKS {
             try require(requestTimeout > .zero && requestTimeout <= .seconds(120), "request timeout must be 0…120 s")
             try require(maxBodyBytes >= 64 && maxBodyBytes <= 16 << 20, "body limit must be 64 B…16 MiB")
             try require(maxKeys >= 1 && maxKeys <= 10_000, "key limit must be 1…10000")
+            try require(
+                !additionalHeaders.contains { $0.name.asciiLowercased == "user-agent" },
+                "set userAgent instead of a User-Agent additional header"
+            )
+            for header in requestHeaders { try header.validate() }
+        }
+
+        /// The fields every fetch sends besides `Accept` and `If-None-Match`: ``userAgent`` (when
+        /// not empty), then ``additionalHeaders``.
+        var requestHeaders: [JWKSFetchRequest.Header] {
+            let agent = userAgent.isEmpty ? [] : [JWKSFetchRequest.Header(name: "User-Agent", value: userAgent)]
+            return agent + additionalHeaders
         }
     }
 }
