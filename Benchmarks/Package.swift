@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 // The benchmark package: its own manifest so that the library's build stays light.
 // Run from the repository root: `Benchmarks/compare.sh` (or `swift package --package-path Benchmarks benchmark`).
 import PackageDescription
@@ -11,12 +11,13 @@ let library = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deleti
 
 let package = Package(
     name: "SimbeeJWTBenchmarks",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS(.v26)],
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.12.0"),
     ],
     targets: [
         // libcrypto for the OpenSSL floor benchmarks (the floor calls OpenSSL directly).
@@ -28,6 +29,7 @@ let package = Package(
                 .product(name: "SimbeeJWT", package: library),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .executableTarget(

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MetricsTestKit
 import NIOConcurrencyHelpers
+import NIOHTTP1
 import SimbeeJWTTestSupport
 import SimbeeJWTTesting
 import Testing
@@ -374,6 +375,40 @@ struct RemoteJWKSTests {
         #expect(harness.server.requestCount == 2)
     }
 
+    @Test("a RemoteJWKS sends its User-Agent and headers, and takes the response's Age off max-age")
+    func headersAndAgeThroughTheCache() async throws {
+        let body = String(decoding: try RemoteJWKSHarness.document(["es256-a"]), as: UTF8.self)
+        let answer = LoopbackWireServer.response(
+            fields: [("Content-Type", "application/json"), ("Cache-Control", "max-age=600"), ("Age", "540")],
+            body: body
+        )
+        let server = try await LoopbackWireServer.start(answering: [.send(answer)])
+        defer { Task { await server.shutdown() } }
+        var configuration = RemoteJWKS.Configuration()
+        configuration.minimumTTL = .seconds(30)
+        configuration.userAgent = "checkout/2.1"
+        configuration.additionalHeaders = [.init(name: "X-Client-Fleet", value: "eu\t1")]
+        let clock = ManualClock()
+        let keys = try RemoteJWKS(
+            url: server.url,
+            configuration: configuration,
+            fetcher: HTTPJWKSFetcher(),
+            logger: CapturedLogs().logger,
+            metricsFactory: TestMetrics(),
+            clock: clock,
+            wallClock: { Date() }
+        )
+        _ = try await keys.key(for: "es256-a", algorithm: .es256)
+        let head = try #require(server.requests.first)
+        #expect(head.headers["User-Agent"] == ["checkout/2.1"])
+        #expect(head.headers["X-Client-Fleet"] == ["eu\t1"])
+        // 600 s of max-age, 540 of them spent in caches on the way: 60 s left.
+        clock.advance(by: .seconds(59))
+        #expect(!keys.status.isStale)
+        clock.advance(by: .seconds(1))
+        #expect(keys.status.isStale)
+    }
+
     @Test("only https, or http to loopback, is accepted; no credentials in the URL", arguments: [
         ("https://api.simbee.io/.well-known/jwks.json", true),
         ("http://127.0.0.1:8080/jwks.json", true),
@@ -453,6 +488,7 @@ struct CacheLifetimeTests {
             cacheControl: cacheControl,
             expires: expires,
             date: date,
+            age: nil,
             nowUnixSeconds: 784_111_777,
             defaultTTL: .seconds(600),
             minimumTTL: .seconds(300),

@@ -54,12 +54,14 @@ public enum Bench {
     }
 
     /// A verifier over the static fixture set; `tokenCache` off unless asked for, so that every
-    /// call does the whole verification.
-    public static func staticVerifier(tokenCache: Bool = false) -> JWTVerifier {
+    /// call does the whole verification; with `countingOutcomes`, each outcome is counted in an
+    /// ``AtomicCounters`` backend.
+    public static func staticVerifier(tokenCache: Bool = false, countingOutcomes: Bool = false) -> JWTVerifier {
         let keys = try! JWKSet(json: jwksDocument)
         return try! JWTVerifier(
             keys: keys,
-            configuration: .init(claims: policy(), tokenCache: tokenCache ? .init() : nil)
+            configuration: .init(claims: policy(), tokenCache: tokenCache ? .init() : nil),
+            metricsFactory: countingOutcomes ? AtomicCounters() : nil
         )
     }
 

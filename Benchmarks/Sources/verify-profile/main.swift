@@ -10,7 +10,7 @@ import SimbeeJWT
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let iterations = Int(arguments[2]) else {
     print(
-        "usage: verify-profile es256-floor|eddsa-floor|es256|es256-remote|eddsa|es256-cached|es256-unique|parse|scaling|interleaved|cli <iterations>"
+        "usage: verify-profile es256-floor|eddsa-floor|es256|es256-remote|eddsa|es256-cached|es256-unique|es256-counted|parse|scaling|interleaved|cli <iterations>"
     )
     exit(2)
 }
@@ -31,6 +31,7 @@ Task.detached { [operation, iterations] in
     let floor = Bench.OpenSSLFloor()
     let verifier = Bench.staticVerifier()
     let cached = Bench.staticVerifier(tokenCache: true)
+    let counted = Bench.staticVerifier(countingOutcomes: true)
     _ = try await cached.verify(Bench.es256Token)
     // Only when measured: its server and refresh schedule would otherwise run beside every
     // operation, and their work grows with the run's length, so it would not cancel out between
@@ -47,7 +48,7 @@ Task.detached { [operation, iterations] in
     // the floor, did not pay.
     enum Operation: String {
         case es256Floor = "es256-floor", eddsaFloor = "eddsa-floor", es256, es256Remote = "es256-remote", eddsa
-        case es256Cached = "es256-cached", es256Unique = "es256-unique", parse
+        case es256Cached = "es256-cached", es256Unique = "es256-unique", es256Counted = "es256-counted", parse
     }
     guard let chosen = Operation(rawValue: operation) else { fatalError("unknown operation \(operation)") }
     var checksum = 0
@@ -62,6 +63,7 @@ Task.detached { [operation, iterations] in
         case .eddsa: _ = try await verifier.verify(Bench.eddsaToken); checksum &+= 1
         case .es256Cached: _ = try await cached.verify(Bench.es256Token); checksum &+= 1
         case .es256Unique: _ = try await unique!.verify(index); checksum &+= 1
+        case .es256Counted: _ = try await counted.verify(Bench.es256Token); checksum &+= 1
         case .parse: checksum &+= Bench.parseOnly(Bench.es256Token)
         }
     }

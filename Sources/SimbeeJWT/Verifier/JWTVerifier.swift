@@ -1,3 +1,5 @@
+public import CoreMetrics
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -138,20 +140,29 @@ public struct JWTVerifier: Sendable {
     private let configuration: Configuration
     /// Shared by every copy of this verifier.
     let tokenCache: VerifiedTokenCache?
+    private let metrics: VerificationMetrics?
 
     /// Creates a verifier.
     ///
     /// - Parameters:
     ///   - keys: Where keys come from, usually a ``JWKSet``.
     ///   - configuration: The allow-list, limits and claims policy.
+    ///   - metricsFactory: When given, every verification counts its outcome in
+    ///     `simbee_jwt_verifications_total`, dimensioned by `result`: `ok`, or the refusal's
+    ///     ``JWTError/Code/name``. Off by default.
     /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` when a value is out of range.
-    public init(keys: some JWTKeySource, configuration: Configuration = Configuration()) throws(JWTError) {
+    public init(
+        keys: some JWTKeySource,
+        configuration: Configuration = Configuration(),
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(JWTError) {
         try configuration.validate()
         self.keys = keys
         self.configuration = configuration
         self.tokenCache = configuration.tokenCache.map {
             VerifiedTokenCache(capacity: $0.capacity, maxBytes: $0.maxBytes)
         }
+        self.metrics = metricsFactory.map(VerificationMetrics.init)
     }
 
     /// Verifies a compact JWS/JWT and checks its claims.
@@ -163,6 +174,19 @@ public struct JWTVerifier: Sendable {
     /// - Returns: The verified token.
     /// - Throws: ``JWTError``; its ``JWTError/code`` says why the token was refused.
     public func verify(_ token: String) async throws(JWTError) -> VerifiedJWT {
+        guard let metrics else { return try await verifyUncounted(token) }
+        do {
+            let verified = try await verifyUncounted(token)
+            metrics.recordSuccess()
+            return verified
+        } catch {
+            metrics.recordRefusal(error.code)
+            throw error
+        }
+    }
+
+    /// The verified-token cache, then a verification from scratch.
+    private func verifyUncounted(_ token: String) async throws(JWTError) -> VerifiedJWT {
         if let remembered = try await rememberedVerification(of: token) { return remembered }
         let parsed = try parse(token)
         let key = try await key(for: parsed.header.keyID, algorithm: parsed.algorithm)

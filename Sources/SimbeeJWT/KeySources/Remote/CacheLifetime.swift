@@ -13,7 +13,7 @@ enum CacheLifetime {
         cacheControl: String?,
         expires: String?,
         date: String?,
-        age: String? = nil,
+        age: String?,
         nowUnixSeconds: Double,
         defaultTTL: Duration,
         minimumTTL: Duration,

@@ -22,7 +22,8 @@ struct JWKSLoader: Sendable {
             entityTag: entityTag,
             connectTimeout: configuration.connectTimeout,
             timeout: configuration.requestTimeout,
-            maxBodyBytes: configuration.maxBodyBytes
+            maxBodyBytes: configuration.maxBodyBytes,
+            headers: configuration.requestHeaders
         )
         let response: JWKSFetchResponse
         do {
@@ -36,6 +37,7 @@ struct JWKSLoader: Sendable {
             cacheControl: response.cacheControl,
             expires: response.expires,
             date: response.date,
+            age: response.age,
             nowUnixSeconds: wallClock().timeIntervalSince1970,
             defaultTTL: configuration.defaultTTL,
             minimumTTL: configuration.minimumTTL,
