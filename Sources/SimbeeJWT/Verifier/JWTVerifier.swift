@@ -32,7 +32,7 @@ import Foundation
 public struct JWTVerifier: Sendable {
     /// Everything a verifier checks besides the keys.
     ///
-    /// Values are checked when the verifier is created: ``JWTVerifier/init(keys:configuration:)``
+    /// Values are checked when the verifier is created: ``JWTVerifier/init(keys:configuration:metricsFactory:)``
     /// throws ``JWTError/Code/invalidConfiguration`` for one out of range.
     ///
     /// ```swift

@@ -14,16 +14,19 @@ public import Foundation
 /// The cache holds one immutable, pre-parsed snapshot of the whole set. A lookup of a cached `kid`
 /// takes a short lock and never waits for I/O. Everything else is bounded:
 /// - **Freshness**: `Cache-Control: max-age` (or `Expires`), clamped to 5 min … 24 h, 10 min by
-///   default; refreshed ahead of expiry (at ~75 % of the lifetime) while the snapshot keeps serving;
-///   conditional requests with `ETag`/`If-None-Match`.
-/// - **Unknown `kid`**: one refresh shared by every concurrent caller, then one retry. A cooldown
-///   (30 s from the last attempt) bounds these refreshes: inside it an unknown `kid` fails at once,
-///   so a flood of random `kid`s costs at most one fetch per cooldown. A known `kid` never causes a
-///   refresh, whatever its signature.
+///   default, less the response's `Age`; refreshed ahead of expiry (at a random 60–85 % of the
+///   lifetime, so that a fleet spreads its refreshes) while the snapshot keeps serving; conditional
+///   requests with `ETag`/`If-None-Match`.
+/// - **Unknown `kid`**: one refresh shared by every concurrent caller, then one retry (and one
+///   follow-up when the refresh it joined had started before it asked). A cooldown (30 s from the
+///   last attempt) bounds these refreshes: inside it an unknown `kid` fails at once, so a flood of
+///   random `kid`s costs at most two fetches per cooldown. A known `kid` never causes a refresh,
+///   whatever its signature. When the deciding refresh failed, the answer is
+///   ``JWTError/Code/jwksUnavailable``, not ``JWTError/Code/unknownKey``.
 /// - **Failures** (connection, timeout, HTTP status, oversized or invalid body, no usable key): the
 ///   last good snapshot keeps serving for up to 24 h past its expiry while retries back off
-///   (1 s doubling to 60 s, jittered); a failed refresh never evicts known keys. Before any snapshot,
-///   or past that limit, lookups fail with ``JWTError/Code/jwksUnavailable``.
+///   (1 s doubling to 60 s, each delay times 0.5 … 1.5); a failed refresh never evicts known keys.
+///   Before any snapshot, or past that limit, lookups fail with ``JWTError/Code/jwksUnavailable``.
 /// - **Limits**: `https` only (plain `http` for loopback hosts, or with an explicit opt-in), no
 ///   redirects, 2 s connect and 5 s request timeouts, 256 KiB body, 256 keys.
 ///
