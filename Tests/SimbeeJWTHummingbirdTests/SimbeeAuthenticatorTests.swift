@@ -254,4 +254,48 @@ struct SimbeeAuthenticatorTests {
         let body = text.reversed().drop { $0 == "=" }
         return !body.isEmpty && body.allSatisfy { allowed.contains($0) }
     }
+
+    /// A key source whose lookups report that the caller was cancelled while it waited, as a
+    /// `RemoteJWKS` does for a request that went away during a fetch.
+    private struct CancelledLookups: JWTKeySource {
+        func key(for keyID: String?, algorithm: JWTAlgorithm) async throws(JWTError) -> JWTVerificationKey {
+            throw JWTError(.cancelled, "cancelled while waiting for the JWK Set")
+        }
+    }
+
+    @Test("A request cancelled while the key set loads is neither a 401 nor a 503, and logs no refusal")
+    func cancelledWhileWaiting() async throws {
+        let logs = CapturedLogs()
+        // The key source answers before the claims are read: the policy's clock does not matter.
+        let claims = ClaimsPolicy(issuer: manifest.issuer, audiences: [manifest.audience])
+        let verifier = try JWTVerifier(keys: CancelledLookups(), configuration: .init(claims: claims))
+        let token = manifest.token("es256-valid")
+        let app = try TestApp.application(verifier: verifier, logs: logs)
+        try await app.test(.router) { client in
+            let response = try await client.get("/me", bearer: token)
+            // Hummingbird answers an error it does not know with 500, which a cancelled request's
+            // client never receives; what matters is that no refusal or outage is reported.
+            #expect(response.status != .unauthorized && response.status != .serviceUnavailable)
+            #expect(response.challenge == nil)
+            #expect(logs.refusals.isEmpty)
+            #expect(logs.count(containing: "Bearer verification cancelled", level: .debug) == 1)
+            #expect(logs.count(containing: "", level: .error) == 0)
+        }
+        // Near miss: an outage from the same kind of source is a 503 with its refusal logged.
+        struct Unavailable: JWTKeySource {
+            func key(for keyID: String?, algorithm: JWTAlgorithm) async throws(JWTError) -> JWTVerificationKey {
+                throw JWTError(.jwksUnavailable, "down")
+            }
+        }
+        let outageLogs = CapturedLogs()
+        let outage = try TestApp.application(
+            verifier: try JWTVerifier(keys: Unavailable(), configuration: .init(claims: claims)),
+            logs: outageLogs
+        )
+        try await outage.test(.router) { client in
+            let response = try await client.get("/me", bearer: token)
+            #expect(response.status == .serviceUnavailable)
+            #expect(outageLogs.refusals.count == 1)
+        }
+    }
 }
