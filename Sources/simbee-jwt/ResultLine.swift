@@ -53,6 +53,23 @@ enum ResultLine {
         refusal(key: "valid", code: code, message: message)
     }
 
+    /// ``rejected(code:message:)`` with `"unverified_claims":{…}` added when `token`'s payload
+    /// decodes to a strict JSON object: what a refused token claimed, for `--verbose`. Nothing
+    /// about those claims is verified, and the key says so.
+    static func rejected(code: String, message: String, claimsOf token: String) -> String {
+        var line = rejected(code: code, message: message)
+        guard let jws = try? CompactJWS(token, maxBytes: JWTVerifier.Configuration.defaultMaxTokenBytes),
+            (try? JSONObject.claimsSet(jws.payload)) != nil
+        else {
+            return line
+        }
+        line.removeLast()  // the closing brace
+        line += ",\"unverified_claims\":"
+        appendCompact(jws.payload, to: &line)
+        line += "}"
+        return line
+    }
+
     /// `{"verified":false,"error":"<code>","message":…}`: `decode` could not read the token. The
     /// same key as ``decoded(_:)``'s lines, so a script reads one field whatever the outcome.
     static func undecodable(code: String, message: String) -> String {

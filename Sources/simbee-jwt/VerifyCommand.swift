@@ -59,6 +59,12 @@ struct VerifyCommand: AsyncParsableCommand {
     var audience: [String] = []
 
     @Flag(
+        name: .long,
+        help: "Add to each rejected token's line the claims its payload holds, as \"unverified_claims\"."
+    )
+    var verbose = false
+
+    @Flag(
         name: .customLong("skip-audience-check"),
         help: "Accept tokens whatever their aud (only without --audience): tokens issued for other services pass."
     )
@@ -142,7 +148,10 @@ struct VerifyCommand: AsyncParsableCommand {
             line = ResultLine.verified(verified)
             valid = true
         } catch {
-            line = ResultLine.rejected(code: error.code.name, message: error.message)
+            line =
+                verbose
+                ? ResultLine.rejected(code: error.code.name, message: error.message, claimsOf: token)
+                : ResultLine.rejected(code: error.code.name, message: error.message)
             valid = false
         }
         try output.write(line + "\n")

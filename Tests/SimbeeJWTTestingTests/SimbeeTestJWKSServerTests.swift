@@ -121,7 +121,7 @@ struct SimbeeTestJWKSServerTests {
         #expect(server.requestCount == 2)
 
         server.isAvailable = true
-        // The cache backs off after the failure (1 s ± 20 %), so a new verifier shows recovery at once.
+        // The cache backs off after the failure (0.5 … 1.5 s), so a new verifier shows recovery at once.
         _ = try await server.verifier().verify(try issuer.token())
         #expect(server.requestCount == 3)
         await server.shutdown()

@@ -224,4 +224,29 @@ struct CLITests {
         #expect(garbage.status == 1)
         #expect(garbage.lines.first?["error"] as? String == "malformed")
     }
+
+    @Test("--verbose adds the claims of a rejected token, marked unverified; nothing without it or for garbage")
+    func verboseRejections() async throws {
+        let manifest = try TestSupport.manifest()
+        func token(_ name: String) throws -> String { try #require(manifest.cases.first { $0.name == name }).token }
+        let input = [try token("es256-expired"), try token("es256-valid"), "not.a.token"].joined(separator: "\n") + "\n"
+        let verbose = try await Self.run(Self.baseArguments + ["--verbose"], stdin: Data(input.utf8))
+        #expect(verbose.status == 1)
+        let lines = verbose.lines
+        #expect(lines.count == 3)
+        let claims = try #require(lines[0]["unverified_claims"] as? [String: Any])
+        #expect(claims["jti"] as? String == "es256-expired" && claims["exp"] as? Int == 1_795_999_939)
+        #expect(lines[0]["valid"] as? Bool == false && lines[0]["claims"] == nil)
+        #expect(lines[1]["valid"] as? Bool == true && lines[1]["unverified_claims"] == nil)
+        #expect(lines[2]["error"] as? String == "malformed" && lines[2]["unverified_claims"] == nil)
+        // The line carries the payload exactly as signed, compacted.
+        let segment = try #require(token("es256-expired").split(separator: ".").dropFirst().first)
+        var base64 = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        let signed = try JSONSerialization.jsonObject(with: try #require(Data(base64Encoded: base64))) as? [String: Any]
+        #expect(NSDictionary(dictionary: claims).isEqual(to: try #require(signed)))
+
+        let quiet = try await Self.run(Self.baseArguments, stdin: Data(input.utf8))
+        #expect(quiet.lines.allSatisfy { $0["unverified_claims"] == nil })
+    }
 }

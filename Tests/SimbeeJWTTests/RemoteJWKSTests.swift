@@ -299,10 +299,10 @@ struct RemoteJWKSTests {
     func ttlDrivenByClock() async throws {
         let harness = try await RemoteJWKSHarness.make(cacheControl: "public, max-age=1000")
         #expect(await harness.lookup("es256-a") == "found")
-        harness.clock.advance(by: .seconds(699))  // below 75 % − 5 % jitter
+        harness.clock.advance(by: .seconds(599))  // below the refresh window's 60 %
         #expect(await harness.lookup("es256-a") == "found")
         #expect(harness.server.requestCount == 1)
-        harness.clock.advance(by: .seconds(101))  // 800 s: above 75 % + 5 % jitter
+        harness.clock.advance(by: .seconds(252))  // 851 s: above its 85 %
         #expect(await harness.lookup("es256-a") == "found")
         try await waitUntil { harness.server.requestCount == 2 }
     }

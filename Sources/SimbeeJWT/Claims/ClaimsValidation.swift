@@ -73,12 +73,17 @@ enum ClaimsValidation {
 
         if let issuer = policy.issuer {
             guard let matches = claims.hasIssuer(issuer) else { throw JWTError(.missingClaim, "token has no iss") }
-            guard matches else { throw JWTError(.issuerMismatch, "iss is not the expected issuer") }
+            guard matches else {
+                throw JWTError(.issuerMismatch, "iss is not the expected issuer \(Self.quoted(issuer))")
+            }
         }
         if !policy.audiences.isEmpty {
             guard claims.hasAudience else { throw JWTError(.missingClaim, "token has no aud") }
             guard claims.audienceContains(anyOf: policy.audiences) else {
-                throw JWTError(.audienceMismatch, "aud does not contain an accepted audience")
+                throw JWTError(
+                    .audienceMismatch,
+                    "aud does not contain an accepted audience (\(policy.audiences.map(Self.quoted).joined(separator: ", ")))"
+                )
             }
         } else if claims.hasAudience, !policy.skipsAudienceCheck {
             // RFC 7519 §4.1.3: a recipient that does not identify itself with a value of a present
@@ -112,6 +117,17 @@ enum ClaimsValidation {
         }
     }
 
+    /// A configured value for a message, quoted and with anything unprintable escaped.
+    private static func quoted(_ value: String) -> String {
+        "\"\(DiagnosticText.printable(value))\""
+    }
+
+    /// Seconds for a message: whole numbers without a fraction.
+    private static func time(_ seconds: Double) -> String {
+        if seconds == seconds.rounded(), abs(seconds) < 1e15 { return String(Int64(seconds)) }
+        return String(seconds)
+    }
+
     /// `exp` (required unless the policy says otherwise) and `nbf` against the policy's clock and
     /// leeway. Runs on every verification, including hits in the verified-token cache.
     static func checkTime(_ claims: RegisteredClaims, policy: ClaimsPolicy) throws(JWTError) {
@@ -119,12 +135,22 @@ enum ClaimsValidation {
         let leeway = policy.leewaySeconds
         if let expiration = claims.expiration?.timeIntervalSince1970 {
             // RFC 7519 §4.1.4: the current time must be before exp.
-            guard now < expiration + leeway else { throw JWTError(.expired, "token expired") }
+            guard now < expiration + leeway else {
+                throw JWTError(
+                    .expired,
+                    "token expired: exp \(Self.time(expiration)), now \(Self.time(now.rounded(.down))), leeway \(Self.time(leeway)) s"
+                )
+            }
         } else if policy.requiresExpiration {
             throw JWTError(.missingClaim, "token has no exp")
         }
         if let notBefore = claims.notBefore?.timeIntervalSince1970 {
-            guard now + leeway >= notBefore else { throw JWTError(.notYetValid, "token is not valid yet (nbf)") }
+            guard now + leeway >= notBefore else {
+                throw JWTError(
+                    .notYetValid,
+                    "token is not valid yet: nbf \(Self.time(notBefore)), now \(Self.time(now.rounded(.down))), leeway \(Self.time(leeway)) s"
+                )
+            }
         }
     }
 }
