@@ -11,7 +11,8 @@ public import SimbeeJWT
 ///
 /// ```swift
 /// let router = Router(context: BasicAuthRequestContext<SimbeeIdentity>.self)
-/// router.add(middleware: try SimbeeAuthenticator(clientID: "cl_123"))
+/// let keys = try RemoteJWKS(issuer: JWTVerifier.Configuration.simbeeIssuer)  // run it as a service
+/// router.add(middleware: try SimbeeAuthenticator(clientID: "cl_123", keys: keys))
 /// router.get("public") { _, _ in "hello" }
 /// router.group("orders")
 ///     .add(middleware: RequireScopes(.all(["orders:read"])))
@@ -59,21 +60,24 @@ public struct SimbeeAuthenticator<Context: AuthRequestContext<SimbeeIdentity>>: 
         self.configuration = configuration
     }
 
-    /// Creates an authenticator for Simbee tokens issued to `clientID`, with keys fetched and
-    /// cached from Simbee's JWK Set (`JWTVerifier.simbee(clientID:keys:)`).
+    /// Creates an authenticator for Simbee tokens issued to `clientID`, verified with `keys`
+    /// (`JWTVerifier.simbee(clientID:keys:)`): usually the `RemoteJWKS` for Simbee's issuer that
+    /// you also add to your service group.
     ///
     /// - Parameters:
     ///   - clientID: Your Simbee client id (`cl_…`), the audience your tokens carry.
+    ///   - keys: Simbee's keys.
     ///   - configuration: The challenge realm, `Retry-After` and log levels.
     ///   - context: The request context type, for type inference only.
     /// - Throws: `JWTError` with `JWTError.Code.invalidConfiguration` for an empty client id or a
     ///   configuration value out of range.
     public init(
         clientID: String,
+        keys: some JWTKeySource,
         configuration: SimbeeAuthConfiguration = SimbeeAuthConfiguration(),
         context: Context.Type = Context.self
     ) throws(JWTError) {
-        try self.init(verifier: try JWTVerifier.simbee(clientID: clientID), configuration: configuration)
+        try self.init(verifier: try JWTVerifier.simbee(clientID: clientID, keys: keys), configuration: configuration)
     }
 
     /// Verifies the request's bearer token, if it has one.

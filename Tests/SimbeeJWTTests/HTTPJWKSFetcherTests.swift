@@ -165,7 +165,8 @@ struct HTTPJWKSFetcherTests {
             .pause(.milliseconds(200)),
             .send(#"ys":[]}"#),
         ])
-        let (result, elapsed) = await Self.timedFetch(Self.request(server.url, timeout: .seconds(10)))
+        // A timeout far above the 400 ms of pauses, so that a loaded machine cannot make it expire.
+        let (result, elapsed) = await Self.timedFetch(Self.request(server.url, timeout: .seconds(60)))
         await server.shutdown()
 
         let response = try result.get()

@@ -1,28 +1,32 @@
+public import CoreMetrics
+
 extension JWTVerifier {
-    /// A verifier for Simbee tokens in one line: Simbee's JWK Set fetched and cached from
-    /// `https://api.simbee.io/.well-known/jwks.json`, and the ``Configuration/simbee(clientID:)``
-    /// policy (that issuer, ES256 and EdDSA, your client id as audience, `sub` required).
+    /// A verifier for Simbee tokens over `keys`, with the ``Configuration/simbee(clientID:)`` policy
+    /// (Simbee's issuer, ES256 and EdDSA, your client id as audience, `sub` required).
+    ///
+    /// The key source is yours to create once and share, so that every verifier sees one cache,
+    /// and to run: add a ``RemoteJWKS`` to your service group to refresh it in the background, and
+    /// read its ``RemoteJWKS/status`` for health checks.
     ///
     /// ```swift
-    /// let verifier = try JWTVerifier.simbee(clientID: "cl_123")
-    /// let token = try await verifier.verify(bearer)
+    /// let keys = try RemoteJWKS(issuer: JWTVerifier.Configuration.simbeeIssuer, logger: logger)
+    /// let verifier = try JWTVerifier.simbee(clientID: "cl_123", keys: keys)
+    /// // serviceGroup services: [keys, …]
     /// ```
-    ///
-    /// To refresh keys in the background, or to read the cache's ``RemoteJWKS/status``, create the
-    /// ``RemoteJWKS`` yourself, pass it as `keys`, and add it to your service group.
     ///
     /// - Parameters:
     ///   - clientID: Your Simbee client id (`cl_…`), the audience Simbee tokens for you carry.
-    ///   - keys: The Simbee key source; by default a new ``RemoteJWKS`` for Simbee's issuer.
+    ///   - keys: Simbee's keys: usually a ``RemoteJWKS`` for ``Configuration/simbeeIssuer``; any
+    ///     ``JWTKeySource`` (a ``JWKSet`` in tests, your own source).
+    ///   - metricsFactory: When given, verification outcomes are counted; see
+    ///     ``init(keys:configuration:metricsFactory:)``.
     /// - Returns: A verifier; share it between requests.
     /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` for an empty client id.
-    public static func simbee(clientID: String, keys: RemoteJWKS? = nil) throws(JWTError) -> JWTVerifier {
-        let source: RemoteJWKS
-        if let keys {
-            source = keys
-        } else {
-            source = try RemoteJWKS(issuer: Configuration.simbeeIssuer)
-        }
-        return try JWTVerifier(keys: source, configuration: .simbee(clientID: clientID))
+    public static func simbee(
+        clientID: String,
+        keys: some JWTKeySource,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(JWTError) -> JWTVerifier {
+        try JWTVerifier(keys: keys, configuration: .simbee(clientID: clientID), metricsFactory: metricsFactory)
     }
 }
