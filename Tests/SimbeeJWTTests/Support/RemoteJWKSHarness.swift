@@ -83,11 +83,34 @@ struct RemoteJWKSHarness {
         metrics.counterTotal(label: label, dimensions: [("url", server.url)] + dimensions)
     }
 
+    /// Every value recorded so far by the gauge `label` of this cache, oldest first.
+    func gaugeValues(_ label: String) -> [Double] {
+        (try? metrics.expectGauge(label, [("url", server.url)]))?.values ?? []
+    }
+
+    /// The last value recorded by the gauge `label` of this cache, or `nil` before any.
+    func gauge(_ label: String) -> Double? {
+        gaugeValues(label).last
+    }
+
     /// A JWK Set document holding the fixture keys with these `kid`s (from `jwks/simbee.jwks.json`).
     static func document(_ kids: [String]) throws -> [UInt8] {
         let source = try TestSupport.fixtureJSON("jwks/simbee.jwks.json") as! [String: Any]
         let all = source["keys"] as! [[String: Any]]
         let selected = kids.map { kid in all.first { $0["kid"] as? String == kid }! }
+        return Array(try JSONSerialization.data(withJSONObject: ["keys": selected]))
+    }
+
+    /// A JWK Set document like ``document(_:)``, except that each `kid` in `material` holds the key
+    /// of the fixture key its value names: a rotation that reuses a `kid` for other key material.
+    static func document(_ kids: [String], material: [String: String]) throws -> [UInt8] {
+        let source = try TestSupport.fixtureJSON("jwks/simbee.jwks.json") as! [String: Any]
+        let all = source["keys"] as! [[String: Any]]
+        let selected = kids.map { kid in
+            var key = all.first { $0["kid"] as? String == material[kid] ?? kid }!
+            key["kid"] = kid
+            return key
+        }
         return Array(try JSONSerialization.data(withJSONObject: ["keys": selected]))
     }
 
