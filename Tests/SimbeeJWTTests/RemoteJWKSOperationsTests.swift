@@ -312,6 +312,45 @@ struct RemoteJWKSOperationsTests {
         #expect(harness.server.requestCount == 1)
     }
 
+    @Test("a load() waiting for the same fetch does not take a lookup's place among the waiters")
+    func unboundedWaitsOutsideTheCap() async throws {
+        let harness = try await Self.harness(serving: nil)
+        let held = Gate()
+        let watchdog = Self.watchdog(held)
+        defer { watchdog.cancel() }
+        let document = try RemoteJWKSHarness.document(["es256-a"])
+        harness.server.answer(.gated(held, .respond(status: 200, headers: [], body: document)))
+        let warmUp = Task { () async -> String in
+            do throws(JWTError) {
+                try await harness.keys.load()
+                return "loaded"
+            } catch {
+                return error.code.name
+            }
+        }
+        try await waitUntil { harness.server.requestCount == 1 }
+        let finished = NIOLockedValueBox(0)
+        let lookups = Task {
+            await withTaskGroup(of: String.self) { group in
+                for _ in 0..<(RemoteJWKS.maximumWaiters + 1) {
+                    group.addTask {
+                        let outcome = await harness.lookup("es256-a")
+                        finished.withLockedValue { $0 += 1 }
+                        return outcome
+                    }
+                }
+                return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+            }
+        }
+        // A full set of lookups waits beside load(); only the one past the cap is answered at once.
+        try await waitUntil { finished.withLockedValue { $0 } >= 1 }
+        #expect(finished.withLockedValue { $0 } == 1)
+        held.open()
+        #expect(await lookups.value == ["jwks_unavailable": 1, "found": RemoteJWKS.maximumWaiters])
+        #expect(await warmUp.value == "loaded")
+        #expect(harness.counter("simbee_jwks_wait_overflows_total") == 1)
+    }
+
     @Test("cancelling the caller that started a fetch: it gets cancelled, the fetch serves the others")
     func cancellingTheFetchingCaller() async throws {
         let harness = try await Self.harness(serving: nil)

@@ -57,11 +57,16 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     private let wallClock: @Sendable () -> Date
     private let metrics: RemoteJWKSMetrics
     private let state: NIOLockedValueBox<LockedState>
+    /// Held while the gauges are read and recorded, so that two recordings cannot pass each other
+    /// and leave an older value behind. Verifications never take it.
+    private let gaugeLock = NIOLock()
 
     /// The state machine and the tasks waiting for its fetches, under one lock.
     private struct LockedState {
         var machine: RemoteJWKSStateMachine
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// The waiters that count against ``RemoteJWKS/maximumWaiters``: lookups.
+        var boundedWaiters: Set<UInt64> = []
         var nextWaiterID: UInt64 = 0
         /// Service loops sleeping until something changes, and how many changes there have been.
         var sleepers: [UInt64: CheckedContinuation<Void, Never>] = [:]
@@ -257,14 +262,20 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 admission = state.withLockedValue { state -> Admission in
                     if state.machine.hasCompleted(generation: generation) || Task.isCancelled { return .done }
-                    if bounded, state.waiters.count >= Self.maximumWaiters { return .full }
+                    if bounded {
+                        guard state.boundedWaiters.count < Self.maximumWaiters else { return .full }
+                        state.boundedWaiters.insert(waiterID)
+                    }
                     state.waiters[waiterID] = continuation
                     return .waiting
                 }
                 if admission != .waiting { continuation.resume() }
             }
         } onCancel: {
-            state.withLockedValue { $0.waiters.removeValue(forKey: waiterID) }?.resume()
+            state.withLockedValue { state in
+                state.boundedWaiters.remove(waiterID)
+                return state.waiters.removeValue(forKey: waiterID)
+            }?.resume()
         }
         if Task.isCancelled { throw JWTError(.cancelled, "cancelled while waiting for the JWK Set") }
         if admission == .full {
@@ -288,25 +299,25 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
 
         let date = wallClock()
         let jitter = RemoteJWKSStateMachine.Jitter.random(refreshWindow: configuration.refreshAheadWindow)
-        let (events, gauges, waiters, sleepers) = state.withLockedValue { state in
-            let now = time.now()
+        let (events, waiters, sleepers) = state.withLockedValue { state in
             let events = state.machine.fetchCompleted(
                 generation: fetch.generation,
                 result,
-                now: now,
+                now: time.now(),
                 date: date,
                 jitter: jitter
             )
             let waiters = Array(state.waiters.values)
             state.waiters.removeAll()
+            state.boundedWaiters.removeAll()
             let sleepers = Array(state.sleepers.values)
             state.sleepers.removeAll()
             state.changes += 1
-            return (events, state.machine.gauges(now: now), waiters, sleepers)
+            return (events, waiters, sleepers)
         }
         // Log and count first, so that a caller who sees the outcome also finds it reported.
         events.forEach(record)
-        metrics.record(gauges)
+        recordGauges()
         for waiter in waiters { waiter.resume() }
         for sleeper in sleepers { sleeper.resume() }
     }
@@ -375,10 +386,8 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
             if jitter > .zero, !(await self.sleep(jitter)) { return }
             while !Task.isCancelled {
                 let now = self.time.now()
-                let (step, gauges) = self.state.withLockedValue { state in
-                    (state.machine.nextServiceStep(now: now), state.machine.gauges(now: now))
-                }
-                self.metrics.record(gauges)
+                let step = self.state.withLockedValue { $0.machine.nextServiceStep(now: now) }
+                self.recordGauges()
                 switch step {
                 case .startFetch(let fetch):
                     self.startRefresh(fetch)
@@ -432,10 +441,17 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     /// The cache's health, for readiness checks and dashboards. Reading it also updates the gauges.
     public var status: Status {
         let now = time.now()
-        let (status, gauges) = state.withLockedValue { state in
-            (state.machine.status(url: url, now: now), state.machine.gauges(now: now))
-        }
-        metrics.record(gauges)
+        let status = state.withLockedValue { $0.machine.status(url: url, now: now) }
+        recordGauges()
         return status
+    }
+
+    /// Reads the gauges' figures and records them, under ``gaugeLock`` so that recordings happen
+    /// in the order of their readings; the state lock is held only for the reading.
+    private func recordGauges() {
+        gaugeLock.withLock {
+            let now = time.now()
+            metrics.record(state.withLockedValue { $0.machine.gauges(now: now) })
+        }
     }
 }
