@@ -56,6 +56,27 @@ struct RemoteJWKSOperationsTests {
 
     /// Opens `gate` after five minutes, so that a test whose caller wrongly waits for a held answer
     /// fails instead of hanging.
+    /// `count` concurrent lookups of `es256-a`, each adding one to `finished` when it returns; the
+    /// task's value counts the outcomes.
+    static func concurrentLookups(
+        _ count: Int,
+        of harness: RemoteJWKSHarness,
+        counting finished: NIOLockedValueBox<Int>
+    ) -> Task<[String: Int], Never> {
+        Task {
+            await withTaskGroup(of: String.self) { group in
+                for _ in 0..<count {
+                    group.addTask {
+                        let outcome = await harness.lookup("es256-a")
+                        finished.withLockedValue { $0 += 1 }
+                        return outcome
+                    }
+                }
+                return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+            }
+        }
+    }
+
     static func watchdog(_ gate: Gate) -> Task<Void, Never> {
         Task {
             try? await Task.sleep(for: .seconds(300))
@@ -288,18 +309,7 @@ struct RemoteJWKSOperationsTests {
         let document = try RemoteJWKSHarness.document(["es256-a"])
         harness.server.answer(.gated(held, .respond(status: 200, headers: [], body: document)))
         let finished = NIOLockedValueBox(0)
-        let lookups = Task {
-            await withTaskGroup(of: String.self) { group in
-                for _ in 0..<1_100 {
-                    group.addTask {
-                        let outcome = await harness.lookup("es256-a")
-                        finished.withLockedValue { $0 += 1 }
-                        return outcome
-                    }
-                }
-                return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
-            }
-        }
+        let lookups = Self.concurrentLookups(1_100, of: harness, counting: finished)
         // Every lookup waits for the held fetch until the waiters are full; the rest are answered.
         let overflow = 1_100 - RemoteJWKS.maximumWaiters
         try await waitUntil { finished.withLockedValue { $0 } >= overflow }
@@ -330,18 +340,7 @@ struct RemoteJWKSOperationsTests {
         }
         try await waitUntil { harness.server.requestCount == 1 }
         let finished = NIOLockedValueBox(0)
-        let lookups = Task {
-            await withTaskGroup(of: String.self) { group in
-                for _ in 0..<(RemoteJWKS.maximumWaiters + 1) {
-                    group.addTask {
-                        let outcome = await harness.lookup("es256-a")
-                        finished.withLockedValue { $0 += 1 }
-                        return outcome
-                    }
-                }
-                return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
-            }
-        }
+        let lookups = Self.concurrentLookups(RemoteJWKS.maximumWaiters + 1, of: harness, counting: finished)
         // A full set of lookups waits beside load(); only the one past the cap is answered at once.
         try await waitUntil { finished.withLockedValue { $0 } >= 1 }
         #expect(finished.withLockedValue { $0 } == 1)
