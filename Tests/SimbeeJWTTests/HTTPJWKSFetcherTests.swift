@@ -150,7 +150,7 @@ struct HTTPJWKSFetcherTests {
 
         #expect(throws: JWKSFetchError.timedOut) { try result.get() }
         #expect(elapsed >= .milliseconds(500), "gave up after \(elapsed), before the timeout")
-        #expect(elapsed < .seconds(10), "held the caller \(elapsed)")
+        #expect(elapsed < .seconds(30), "held the caller \(elapsed)")  // a hang, not a loaded machine
         #expect(server.requests.count == 1)
     }
 
@@ -192,7 +192,7 @@ struct HTTPJWKSFetcherTests {
 
         #expect(throws: (any Error).self) { try result.get() }
         #expect((try? result.get()) == nil, "a cut-off body passed as a response")
-        #expect(elapsed < .seconds(10), "the cancelled fetch went on for \(elapsed)")
+        #expect(elapsed < .seconds(30), "the cancelled fetch went on for \(elapsed)")  // a hang, not a loaded machine
     }
 
     // MARK: - Request headers

@@ -178,7 +178,7 @@ struct RemoteJWKSTests {
             }
         }
         #expect(outcomes == Array(repeating: "jwks_unavailable", count: 20))
-        #expect(elapsed < .seconds(10), "callers were held \(elapsed)")
+        #expect(elapsed < .seconds(30), "callers were held \(elapsed)")  // a hang, not a loaded machine
         #expect(harness.keys.status.lastError?.contains("fetch failed") == true)
     }
 

@@ -45,6 +45,8 @@ public struct ClaimsPolicy: Sendable {
     /// Accepted header `typ` values (RFC 8725 §3.11), compared case-insensitively with the
     /// `application/` prefix optional. Empty means `typ` is not checked; otherwise it is required.
     public var acceptedTypes: [String]
+    /// Rules of your own on the claims, checked in order after everything above. Empty by default.
+    public var rules: [ClaimRule] = []
 
     /// The wall clock `exp`, `nbf` and leeway are measured against. Defaults to the system clock.
     ///
@@ -103,6 +105,9 @@ public struct ClaimsPolicy: Sendable {
         }
         guard !acceptedTypes.contains(where: \.isEmpty) else {
             throw JWTError(.invalidConfiguration, "accepted types must not contain an empty string")
+        }
+        guard !rules.contains(where: \.claim.isEmpty) else {
+            throw JWTError(.invalidConfiguration, "claim rules must name a claim")
         }
     }
 }

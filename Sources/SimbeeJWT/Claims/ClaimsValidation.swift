@@ -115,6 +115,8 @@ enum ClaimsValidation {
                 throw JWTError(.invalidClaim, "header typ is not an accepted type")
             }
         }
+
+        for rule in policy.rules { try rule.check(document) }
     }
 
     /// A configured value for a message, quoted and with anything unprintable escaped.

@@ -139,6 +139,13 @@ package struct JSONDocument: Sendable {
         return Self.decodeString(bytes, nodes[node]).span.hasSameBytes(as: expected)
     }
 
+    /// The JSON text of the value at `node`, exactly as it stands in the document (a string with
+    /// its quotes), for handing one value to another JSON decoder.
+    package func rawText(_ node: Int) -> ArraySlice<UInt8> {
+        guard kind(node) == .string else { return text(node) }
+        return bytes[(nodes[node].start - 1)...nodes[node].end]
+    }
+
     /// Runs `body` with the decoded bytes of the string at `node`: in place unless it holds escapes.
     /// A value that is not a string gives no bytes.
     package func withStringBytes<Result>(_ node: Int, _ body: (Span<UInt8>) -> Result) -> Result {

@@ -58,17 +58,51 @@ public struct VerifiedJWT: Sendable {
     /// Decodes the payload into your own type, for claims beyond the registered ones.
     ///
     /// The payload already passed the strict reader (no duplicate names, no byte-order mark), so
-    /// `JSONDecoder` sees exactly what was verified.
+    /// `JSONDecoder` sees exactly what was verified. A payload that does not fit your type is the
+    /// token's fault, not your service's: it is refused like a bad claim, so a middleware answers
+    /// `401`, not `500`.
     ///
     /// - Parameters:
     ///   - type: The type to decode.
     ///   - decoder: The decoder to use; configure its strategies as your type needs.
     /// - Returns: The decoded value.
-    /// - Throws: The decoder's `DecodingError` when the payload does not match `type`.
-    public func decodeClaims<Claims: Decodable>(as type: Claims.Type, decoder: JSONDecoder = JSONDecoder()) throws
-        -> Claims
+    /// - Throws: ``JWTError`` with ``JWTError/Code/invalidClaim`` naming the claim that does not
+    ///   fit (its path of keys, never its value).
+    public func decodeClaims<Claims: Decodable>(as type: Claims.Type, decoder: JSONDecoder = JSONDecoder())
+        throws(JWTError) -> Claims
     {
-        try decoder.decode(type, from: Data(payload))
+        do {
+            return try decoder.decode(type, from: Data(payload))
+        } catch let error as DecodingError {
+            throw JWTError(.invalidClaim, Self.describe(error, decoding: type))
+        } catch {
+            throw JWTError(.invalidClaim, "claims do not decode as \(Claims.self)")
+        }
+    }
+
+    /// What went wrong, by kind and coding path: member names and indexes only.
+    private static func describe<Claims>(_ error: DecodingError, decoding type: Claims.Type) -> String {
+        func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            var text = ""
+            for key in codingPath + (last.map { [$0] } ?? []) {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + DiagnosticText.printable(key.stringValue)
+                }
+            }
+            return text.isEmpty ? "the payload" : text
+        }
+        let problem: String
+        switch error {
+        case .keyNotFound(let key, let context): problem = "\(path(context.codingPath, key)) is missing"
+        case .valueNotFound(_, let context): problem = "\(path(context.codingPath)) is null"
+        case .typeMismatch(let expected, let context):
+            problem = "\(path(context.codingPath)) is not \(expected)"
+        case .dataCorrupted(let context): problem = "\(path(context.codingPath)) is not valid"
+        @unknown default: problem = "the payload does not fit"
+        }
+        return "claims do not decode as \(Claims.self): \(problem)"
     }
 }
 
