@@ -136,7 +136,7 @@ public struct JWTVerifier: Sendable {
         }
     }
 
-    private let keys: any JWTKeySource
+    private let keys: KeyRouting
     private let configuration: Configuration
     /// Shared by every copy of this verifier.
     let tokenCache: VerifiedTokenCache?
@@ -157,7 +157,37 @@ public struct JWTVerifier: Sendable {
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(JWTError) {
         try configuration.validate()
-        self.keys = keys
+        self.keys = .single(keys)
+        self.configuration = configuration
+        self.tokenCache = configuration.tokenCache.map {
+            VerifiedTokenCache(capacity: $0.capacity, maxBytes: $0.maxBytes)
+        }
+        self.metrics = metricsFactory.map(VerificationMetrics.init)
+    }
+
+    /// Creates a verifier that accepts tokens from several issuers, each checked against its own
+    /// key source. The token's `iss`, read from its payload before any key is looked up, picks the
+    /// source; a token without `iss`, or from an issuer outside the set, is refused at once, with
+    /// nothing fetched. Once the signature holds, the claims must name that very issuer.
+    ///
+    /// - Parameters:
+    ///   - issuers: The accepted issuers and their keys; distinct, non-empty names.
+    ///   - configuration: The allow-list, limits and claims policy; its ``ClaimsPolicy/issuer``
+    ///     must be `nil`, as the issuers come from `issuers`.
+    ///   - metricsFactory: When given, verification outcomes are counted; see
+    ///     ``init(keys:configuration:metricsFactory:)``.
+    /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` for an empty or repeated
+    ///   issuer, no issuer at all, a policy that names an issuer too, or a value out of range.
+    public init(
+        issuers: [TrustedIssuer],
+        configuration: Configuration = Configuration(),
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(JWTError) {
+        try configuration.validate()
+        guard configuration.claims.issuer == nil else {
+            throw JWTError(.invalidConfiguration, "the issuers come from `issuers`: leave ClaimsPolicy.issuer nil")
+        }
+        self.keys = try KeyRouting(issuers: issuers)
         self.configuration = configuration
         self.tokenCache = configuration.tokenCache.map {
             VerifiedTokenCache(capacity: $0.capacity, maxBytes: $0.maxBytes)
@@ -189,7 +219,7 @@ public struct JWTVerifier: Sendable {
     private func verifyUncounted(_ token: String) async throws(JWTError) -> VerifiedJWT {
         if let remembered = try await rememberedVerification(of: token) { return remembered }
         let parsed = try parse(token)
-        let key = try await key(for: parsed.header.keyID, algorithm: parsed.algorithm)
+        let key = try await key(for: parsed.header.keyID, algorithm: parsed.algorithm, issuer: parsed.issuer)
         let verified = try verify(parsed, with: key)
         tokenCache?.insert(token, verified: verified, key: key)
         return verified
@@ -213,7 +243,13 @@ public struct JWTVerifier: Sendable {
             throw error
         }
         let header = hit.token.header
-        if let current = try? await key(for: header.keyID, algorithm: header.algorithm), current === hit.key {
+        if let current = try? await key(
+            for: header.keyID,
+            algorithm: header.algorithm,
+            issuer: hit.token.claims.issuer
+        ),
+            current === hit.key
+        {
             return hit.token
         }
         // The key left the set (or its kid now names another key): verify from scratch.
@@ -222,9 +258,14 @@ public struct JWTVerifier: Sendable {
     }
 
     /// The key for `keyID`: at once when the source has it at hand, otherwise awaited.
-    private func key(for keyID: String?, algorithm: JWTAlgorithm) async throws(JWTError) -> JWTVerificationKey {
-        if let key = keys.cachedKey(for: keyID, algorithm: algorithm) { return key }
-        return try await keys.key(for: keyID, algorithm: algorithm)
+    /// The key for `keyID` from the source of `issuer` (the only source, for a single-source
+    /// verifier): at once when the source has it at hand, otherwise awaited.
+    private func key(for keyID: String?, algorithm: JWTAlgorithm, issuer: String?) async throws(JWTError)
+        -> JWTVerificationKey
+    {
+        let source = try keys.source(for: issuer)
+        if let key = source.cachedKey(for: keyID, algorithm: algorithm) { return key }
+        return try await source.key(for: keyID, algorithm: algorithm)
     }
 
     /// A token split and decoded, its header read and judged, before any key is looked up. It owns
@@ -235,6 +276,9 @@ public struct JWTVerifier: Sendable {
         let header: JOSEHeader
         let algorithm: JWTAlgorithm
         let decoded: DecodedSegments
+        /// The payload's `iss` when the verifier routes by issuer (read before the signature is
+        /// checked, so trusted only once the claims confirm it); `nil` otherwise.
+        let issuer: String?
     }
 
     /// The size limit, the layout, the header, the algorithm's place on the allow-list, the payload
@@ -253,7 +297,33 @@ public struct JWTVerifier: Sendable {
         if configuration.requiresKeyID, header.keyID == nil {
             throw JWTError(.unknownKey, "token has no kid")
         }
-        return ParsedToken(token: token, layout: layout, header: header, algorithm: algorithm, decoded: decoded)
+        var issuer: String?
+        if case .byIssuer = keys {
+            issuer = try Self.claimedIssuer(decoded)
+            _ = try keys.source(for: issuer)  // an issuer outside the set is refused before any lookup
+        }
+        return ParsedToken(
+            token: token,
+            layout: layout,
+            header: header,
+            algorithm: algorithm,
+            decoded: decoded,
+            issuer: issuer
+        )
+    }
+
+    /// The `iss` a payload claims, before anything about it is verified.
+    ///
+    /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` when the payload is not a strict JSON
+    ///   object, ``JWTError/Code/missingClaim`` without `iss`, ``JWTError/Code/invalidClaim`` when it
+    ///   is not a string.
+    private static func claimedIssuer(_ decoded: DecodedSegments) throws(JWTError) -> String {
+        let document = try ClaimsValidation.payloadDocument(decoded.bytes, in: decoded.payload)
+        guard let node = document.member("iss", of: document.root) else {
+            throw JWTError(.missingClaim, "token has no iss")
+        }
+        guard let issuer = document.string(node) else { throw JWTError(.invalidClaim, "iss is not a string") }
+        return issuer
     }
 
     /// Once the key is known: the key's fit, the signature, then the payload and its claims.
@@ -267,12 +337,15 @@ public struct JWTVerifier: Sendable {
             signature: decoded.extracting(parsed.decoded.signature),
             over: token.extracting(parsed.layout.signingInput)
         )
-        // The signature holds: only now is the payload read.
+        // The signature holds: only now is the payload read, and for a verifier of several issuers
+        // the claims must name the one whose key verified it.
+        var policy = configuration.claims
+        if let issuer = parsed.issuer { policy.issuer = issuer }
         let claims = try ClaimsValidation.validate(
             payload: parsed.decoded.bytes,
             in: parsed.decoded.payload,
             headerType: parsed.header.type,
-            policy: configuration.claims
+            policy: policy
         )
         return VerifiedJWT(
             header: VerifiedJWT.Header(
