@@ -99,6 +99,21 @@ let package = Package(
             path: "Examples/HummingbirdQuickStart",
             swiftSettings: swiftSettings
         ),
+        // The README's "Testing your Hummingbird app", run by every `swift test` so it cannot rot.
+        .testTarget(
+            name: "HummingbirdAppTestingExample",
+            dependencies: [
+                "SimbeeJWT",
+                "SimbeeJWTHummingbird",
+                "SimbeeJWTTesting",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Examples/HummingbirdAppTesting",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SimbeeJWTHummingbirdTests",
             dependencies: [

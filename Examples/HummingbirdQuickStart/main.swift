@@ -20,13 +20,13 @@ router.get("health") { _, _ in "ok" }
 router.group("orders")
     .add(middleware: RequireScopes(.all(["orders:read"])))
     .get { _, context in
-        let caller = try context.requireIdentity()
+        let caller = try context.requireSimbeeIdentity()
         return "orders of \(caller.subject)"
     }
 
 // One route needing either of two scopes, checked in the handler.
 router.delete("orders/:id") { _, context in
-    let caller = try context.requireIdentity(scopes: .any(["orders:write", "admin"]))
+    let caller = try context.requireSimbeeIdentity(scopes: .any(["orders:write", "admin"]))
     return "order deleted by \(caller.subject)"
 }
 

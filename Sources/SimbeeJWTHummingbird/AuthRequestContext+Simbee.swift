@@ -2,33 +2,41 @@ import Hummingbird
 public import HummingbirdAuth
 import Logging
 
-extension AuthRequestContext where Identity == SimbeeIdentity {
-    /// The authenticated caller, provided their token carries the required scopes.
+extension AuthRequestContext {
+    /// The identity of the caller ``SimbeeAuthenticator`` authenticated, provided their token
+    /// carries the required scopes; otherwise a refusal with an RFC 6750 challenge.
     ///
-    /// The per-handler form of ``RequireScopes``, with the same answers: `401` with a bare Bearer
-    /// challenge when the request was not authenticated, `403` with `error="insufficient_scope"`
-    /// and the `scope` list when the scopes are missing.
+    /// Use this, not hummingbird-auth's `requireIdentity()`: that one answers a bare `401` without
+    /// `WWW-Authenticate`, which tells a client neither that a bearer token is expected nor for
+    /// which realm. This one answers like ``RequireScopes``:
+    /// - no token verified by a ``SimbeeAuthenticator`` in front of the route: `401` with
+    ///   `WWW-Authenticate: Bearer realm="…"` (also when another authenticator set the identity:
+    ///   scopes are a property of a Simbee token);
+    /// - a token without the scopes: `403` with `error="insufficient_scope"` and the `scope` list.
+    ///
+    /// The realm and log level are the authenticator's ``SimbeeAuthConfiguration``; the scopes are
+    /// those of the verified token, whatever identity type the context holds.
     ///
     /// ```swift
     /// router.delete("orders/:id") { _, context in
-    ///     let caller = try context.requireIdentity(scopes: .all(["orders:write"]))
+    ///     let caller = try context.requireSimbeeIdentity(scopes: .all(["orders:write"]))
     ///     return "deleted by \(caller.subject)"
     /// }
     /// ```
     ///
-    /// - Parameters:
-    ///   - requirement: The scopes needed: `.all([...])` or `.any([...])`.
-    ///   - configuration: The challenge realm and log level; pass the authenticator's.
-    /// - Returns: The identity ``SimbeeAuthenticator`` stored in the context.
-    /// - Throws: An `HTTPResponseError` answering `401` or `403`.
-    public func requireIdentity(
-        scopes requirement: ScopeRequirement,
-        configuration: SimbeeAuthConfiguration = SimbeeAuthConfiguration()
-    ) throws -> SimbeeIdentity {
-        guard let identity else {
+    /// - Parameter requirement: The scopes needed: `.all([...])` or `.any([...])`; by default none,
+    ///   only an authenticated caller.
+    /// - Returns: The identity the authenticator stored in the context.
+    /// - Throws: ``BearerRefusal`` answering `401` or `403`.
+    public func requireSimbeeIdentity(
+        scopes requirement: ScopeRequirement = .all([])
+    ) throws(BearerRefusal) -> Identity {
+        let state = SimbeeAuthState.current
+        let configuration = state?.configuration ?? SimbeeAuthConfiguration()
+        guard let caller = state?.caller, let identity else {
             throw logged(.missingCredentials(realm: configuration.realm), requirement, configuration)
         }
-        guard identity.satisfies(requirement) else {
+        guard caller.satisfies(requirement) else {
             throw logged(.insufficientScope(requirement, realm: configuration.realm), requirement, configuration)
         }
         return identity
@@ -39,14 +47,11 @@ extension AuthRequestContext where Identity == SimbeeIdentity {
         _ requirement: ScopeRequirement,
         _ configuration: SimbeeAuthConfiguration
     ) -> BearerRefusal {
-        logger.log(
-            level: configuration.rejectionLogLevel,
+        refusal.log(
             "Request refused by scope requirement",
-            metadata: [
-                "simbee.auth.reason": "\(refusal.reason)",
-                "simbee.auth.status": "\(refusal.status.code)",
-                "simbee.auth.required": "\(requirement)",
-            ]
+            to: logger,
+            level: configuration.rejectionLogLevel,
+            extra: ["simbee.auth.required": "\(requirement)"]
         )
         return refusal
     }

@@ -1,30 +1,65 @@
-import HTTPTypes
-import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 import SimbeeJWT
 
-/// The answer to a request the middleware refuses: a status, a `WWW-Authenticate` challenge or a
-/// `Retry-After`, and an empty body. The reason stays in the log, never in the response.
-struct BearerRefusal: HTTPResponseError, CustomStringConvertible {
-    let status: HTTPResponse.Status
-    let headers: HTTPFields
-    /// The logged reason; not part of the response.
-    let reason: String
+/// The answer to a refused request: a status, a `WWW-Authenticate` challenge (RFC 6750 §3) or a
+/// `Retry-After`, and an empty body. The reason goes to the log, never into the response.
+///
+/// ``SimbeeAuthenticator``, ``RequireScopes`` and
+/// ``HummingbirdAuth/AuthRequestContext/requireSimbeeIdentity(scopes:)`` throw it. Throw it
+/// yourself (from a handler, or from the authenticator's identity closure) to refuse a request
+/// with the same headers as the middleware: the challenge names the realm of the
+/// ``SimbeeAuthenticator`` in front of the route.
+///
+/// ```swift
+/// router.delete("orders/:id") { _, context in
+///     let user = try context.requireSimbeeIdentity()
+///     guard user.canDelete else { throw BearerRefusal.insufficientScope(.all(["orders:delete"])) }
+///     return "deleted"
+/// }
+/// ```
+public struct BearerRefusal: HTTPResponseError, CustomStringConvertible {
+    /// The response status: `401`, `403`, `400` or `503`.
+    public let status: HTTPResponse.Status
+    /// The response's header fields: a `WWW-Authenticate` challenge, or a `Retry-After`.
+    public let headers: HTTPFields
+    /// The reason code that is logged, such as `expired` or `insufficient_scope`; never sent.
+    public let reason: String
+    /// Why, in words, for the log (`simbee.auth.message`); never token bytes, never sent.
+    let message: String
 
-    /// `401` with `error="invalid_token"`: credentials present but refused.
-    static func invalidToken(reason: String, realm: String) -> BearerRefusal {
+    /// `401` with `error="invalid_token"`: the credential was presented but is refused.
+    ///
+    /// - Parameter reason: The reason code to log; `invalid_token` by default.
+    /// - Returns: The refusal, with the realm of the authenticator in front of the route.
+    public static func invalidToken(reason: String = "invalid_token") -> BearerRefusal {
+        invalidToken(reason: reason, message: "refused by the application", realm: SimbeeAuthState.configuration.realm)
+    }
+
+    /// `403` with `error="insufficient_scope"` and the requirement's scopes in `scope`.
+    ///
+    /// - Parameter requirement: The scopes the request needed.
+    /// - Returns: The refusal, with the realm of the authenticator in front of the route.
+    public static func insufficientScope(_ requirement: ScopeRequirement) -> BearerRefusal {
+        insufficientScope(requirement, realm: SimbeeAuthState.configuration.realm)
+    }
+
+    static func invalidToken(reason: String, message: String, realm: String) -> BearerRefusal {
         BearerRefusal(
             status: .unauthorized,
             headers: [.wwwAuthenticate: challenge(realm: realm, ["error": "invalid_token"])],
-            reason: reason
+            reason: reason,
+            message: message
         )
     }
 
     /// `400` with `error="invalid_request"`: more than one `Authorization` field.
-    static func invalidRequest(reason: String, realm: String) -> BearerRefusal {
+    static func invalidRequest(reason: String, message: String, realm: String) -> BearerRefusal {
         BearerRefusal(
             status: .badRequest,
             headers: [.wwwAuthenticate: challenge(realm: realm, ["error": "invalid_request"])],
-            reason: reason
+            reason: reason,
+            message: message
         )
     }
 
@@ -34,7 +69,8 @@ struct BearerRefusal: HTTPResponseError, CustomStringConvertible {
         BearerRefusal(
             status: .unauthorized,
             headers: [.wwwAuthenticate: challenge(realm: realm, [:])],
-            reason: "missing_credentials"
+            reason: "missing_credentials",
+            message: "no Simbee bearer token authenticated the request"
         )
     }
 
@@ -47,24 +83,32 @@ struct BearerRefusal: HTTPResponseError, CustomStringConvertible {
         return BearerRefusal(
             status: .forbidden,
             headers: [.wwwAuthenticate: challenge(realm: realm, parameters)],
-            reason: "insufficient_scope"
+            reason: "insufficient_scope",
+            message: "the token's scopes do not satisfy \(requirement)"
         )
     }
 
     /// `503`: the key set could not be obtained, so the token could not be judged.
-    static func unavailable(reason: String, retryAfter: Duration?) -> BearerRefusal {
+    static func unavailable(reason: String, message: String, retryAfter: Duration?) -> BearerRefusal {
         var headers: HTTPFields = [:]
         if let retryAfter {
             headers[.retryAfter] = String(wholeSeconds(retryAfter))
         }
-        return BearerRefusal(status: .serviceUnavailable, headers: headers, reason: reason)
+        return BearerRefusal(status: .serviceUnavailable, headers: headers, reason: reason, message: message)
     }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// The response: ``status``, ``headers`` and an empty body.
+    ///
+    /// - Parameters:
+    ///   - request: The refused request.
+    ///   - context: Its context.
+    /// - Returns: The response sent to the client.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(status: status, headers: headers)
     }
 
-    var description: String { "\(status.code) \(reason)" }
+    /// `401 expired`: the status code and the reason.
+    public var description: String { "\(status.code) \(reason)" }
 
     /// `Bearer realm="…", name="value", …` with every value a quoted-string (RFC 9110 §5.6.4).
     static func challenge(realm: String, _ parameters: KeyValuePairs<String, String>) -> String {

@@ -1,15 +1,19 @@
 public import Logging
 import SimbeeJWT
 
-/// How ``SimbeeAuthenticator`` and ``RequireScopes`` answer refused requests and log the reasons.
+/// How ``SimbeeAuthenticator`` and everything behind it answer refused requests and log the
+/// reasons.
 ///
-/// Pass the same value to both so their `WWW-Authenticate` challenges name the same realm:
+/// Pass it once, to the authenticator. ``RequireScopes``,
+/// ``HummingbirdAuth/AuthRequestContext/requireSimbeeIdentity(scopes:)`` and ``BearerRefusal``'s
+/// factories read the configuration of the authenticator in front of the route, so every
+/// `WWW-Authenticate` challenge of a request names the same realm:
 ///
 /// ```swift
 /// let auth = SimbeeAuthConfiguration(realm: "orders")
 /// router.add(middleware: try SimbeeAuthenticator(verifier: verifier, configuration: auth))
 /// router.group("orders")
-///     .add(middleware: RequireScopes(.all(["orders:read"]), configuration: auth))
+///     .add(middleware: RequireScopes(.all(["orders:read"])))  // challenges name realm "orders"
 /// ```
 public struct SimbeeAuthConfiguration: Sendable {
     /// The `realm` of every `WWW-Authenticate: Bearer` challenge (RFC 6750 §3). `"simbee"` by default.

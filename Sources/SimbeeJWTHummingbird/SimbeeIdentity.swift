@@ -1,7 +1,8 @@
 public import SimbeeJWT
 
-/// The caller a verified Simbee token speaks for, as ``SimbeeAuthenticator`` puts it into the
-/// request context.
+/// The caller a verified Simbee token speaks for: the identity ``SimbeeAuthenticator`` puts into
+/// the request context by default, and what it hands to an identity closure that maps callers to
+/// your own user type.
 ///
 /// Only the authenticator creates one, after `JWTVerifier.verify(_:)` accepted the token, so an
 /// identity in the context always stands for a token whose signature and claims were checked.
@@ -11,7 +12,7 @@ public import SimbeeJWT
 /// struct OrgClaims: Decodable { let org: String }
 ///
 /// router.get("me") { _, context in
-///     let identity = try context.requireIdentity(scopes: .all(["profile"]))
+///     let identity = try context.requireSimbeeIdentity(scopes: .all(["profile"]))
 ///     let org = try identity.token.decodeClaims(as: OrgClaims.self).org
 ///     return "\(identity.subject) in \(org)"
 /// }

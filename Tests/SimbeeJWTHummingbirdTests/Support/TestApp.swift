@@ -19,7 +19,7 @@ enum TestApp {
     /// - `GET /read`: `RequireScopes(.all(["read"]))`.
     /// - `GET /read-delete`: `RequireScopes(.all(["read", "delete"]))`.
     /// - `GET /delete-or-admin`: `RequireScopes(.any(["delete", "admin"]))`.
-    /// - `GET /handler-delete`: `requireIdentity(scopes: .any(["delete"]))` in the handler.
+    /// - `GET /handler-delete`: `requireSimbeeIdentity(scopes: .any(["delete"]))` in the handler.
     static func router(
         verifier: JWTVerifier,
         configuration: SimbeeAuthConfiguration = SimbeeAuthConfiguration()
@@ -28,7 +28,7 @@ enum TestApp {
         router.add(middleware: try SimbeeAuthenticator(verifier: verifier, configuration: configuration))
         router.get("public") { _, context in context.identity?.subject ?? "anonymous" }
         router.get("me") { _, context in
-            let identity = try context.requireIdentity(scopes: .all([]), configuration: configuration)
+            let identity = try context.requireSimbeeIdentity()
             let jti = try identity.token.decodeClaims(as: JTI.self).jti
             return [
                 identity.subject,
@@ -38,16 +38,16 @@ enum TestApp {
             ].joined(separator: "|")
         }
         router.group("read")
-            .add(middleware: RequireScopes(.all(["read"]), configuration: configuration))
-            .get { _, context in "read by \(try context.requireIdentity().subject)" }
+            .add(middleware: RequireScopes(.all(["read"])))
+            .get { _, context in "read by \(try context.requireSimbeeIdentity().subject)" }
         router.group("read-delete")
-            .add(middleware: RequireScopes(.all(["read", "delete"]), configuration: configuration))
+            .add(middleware: RequireScopes(.all(["read", "delete"])))
             .get { _, _ in "read and deleted" }
         router.group("delete-or-admin")
-            .add(middleware: RequireScopes(.any(["delete", "admin"]), configuration: configuration))
+            .add(middleware: RequireScopes(.any(["delete", "admin"])))
             .get { _, _ in "deleted or administered" }
         router.get("handler-delete") { _, context in
-            _ = try context.requireIdentity(scopes: .any(["delete"]), configuration: configuration)
+            _ = try context.requireSimbeeIdentity(scopes: .any(["delete"]))
             return "deleted"
         }
         return router
