@@ -1,5 +1,11 @@
 public import SimbeeJWT
 
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
 /// The caller a verified Simbee token speaks for: the identity ``SimbeeAuthenticator`` puts into
 /// the request context by default, and what it hands to an identity closure that maps callers to
 /// your own user type.
@@ -13,7 +19,7 @@ public import SimbeeJWT
 ///
 /// router.get("me") { _, context in
 ///     let identity = try context.requireSimbeeIdentity(scopes: .all(["profile"]))
-///     let org = try identity.token.decodeClaims(as: OrgClaims.self).org
+///     let org = try identity.decodeClaims(as: OrgClaims.self).org
 ///     return "\(identity.subject) in \(org)"
 /// }
 /// ```
@@ -44,6 +50,29 @@ public struct SimbeeIdentity: Sendable {
     /// - Returns: `true` when the requirement is met.
     public func satisfies(_ requirement: ScopeRequirement) -> Bool {
         requirement.isSatisfied { hasScope($0) }
+    }
+
+    /// Decodes the verified payload into your own type; a payload that does not fit refuses the
+    /// request like a bad token: `401` with the `invalid_token` challenge, reason `invalid_claim`,
+    /// never a `500`.
+    ///
+    /// - Parameters:
+    ///   - type: The type to decode.
+    ///   - decoder: The decoder to use.
+    /// - Returns: The decoded value.
+    /// - Throws: ``BearerRefusal`` (`401`) naming the claim that does not fit, in the log only.
+    public func decodeClaims<Claims: Decodable>(as type: Claims.Type, decoder: JSONDecoder = JSONDecoder())
+        throws(BearerRefusal) -> Claims
+    {
+        do {
+            return try token.decodeClaims(as: type, decoder: decoder)
+        } catch {
+            throw BearerRefusal.invalidToken(
+                reason: error.code.name,
+                message: error.message,
+                realm: SimbeeAuthState.configuration.realm
+            )
+        }
     }
 
     /// The identity of a verified token, or `nil` when the token has no non-empty `sub`.

@@ -290,3 +290,36 @@ extension HTTPField.Name {
     /// The tenant header the test app's identity closure reads.
     static let tenant = HTTPField.Name("X-Tenant")!
 }
+
+/// The app's own claims, decoded in a handler: a payload that does not fit is a refused token.
+@Suite("Custom claims in a handler")
+struct CustomClaimsTests {
+    struct Org: Decodable {
+        let org: String
+    }
+
+    @Test("decodeClaims on the identity: a fitting payload decodes; one that does not is 401 invalid_token")
+    func decodeInHandler() async throws {
+        try await SimbeeTestJWKSServer.withServer(serving: try SimbeeTestIssuer()) { server in
+            let logs = CapturedLogs()
+            let router = Router(context: BasicAuthRequestContext<SimbeeIdentity>.self)
+            router.add(middleware: try SimbeeAuthenticator(verifier: try server.verifier()))
+            router.get("org") { _, context in
+                try context.requireSimbeeIdentity().decodeClaims(as: Org.self).org
+            }
+            let app = Application(router: router, logger: logs.logger)
+            try await app.test(.router) { client in
+                let fits = try await client.get(
+                    "/org",
+                    bearer: try server.issuer.token(TestClaims().with("org", "acme"))
+                )
+                #expect(fits.status == .ok && fits.bodyText == "acme")
+                for claims in [TestClaims(), TestClaims().with("org", 7)] {
+                    let refused = try await client.get("/org", bearer: try server.issuer.token(claims))
+                    #expect(refused.status == .unauthorized)
+                    #expect(refused.challenge == #"Bearer realm="simbee", error="invalid_token""#)
+                }
+            }
+        }
+    }
+}
