@@ -323,3 +323,67 @@ struct CustomClaimsTests {
         }
     }
 }
+
+/// The core's claim rules and several issuers, answered through the authenticator.
+@Suite("Claim rules and several issuers behind the authenticator")
+struct PolicyThroughMiddlewareTests {
+    /// An app whose `/me` answers the caller's subject, over `verifier`.
+    static func app(_ verifier: JWTVerifier, logs: CapturedLogs) throws -> some ApplicationProtocol {
+        let router = Router(context: BasicAuthRequestContext<SimbeeIdentity>.self)
+        router.add(middleware: try SimbeeAuthenticator(verifier: verifier))
+        router.get("me") { _, context in try context.requireSimbeeIdentity().subject }
+        return Application(router: router, logger: logs.logger)
+    }
+
+    @Test("a custom claim rule that fails is a 401 invalid_token, its reason and message logged")
+    func claimRule() async throws {
+        try await SimbeeTestJWKSServer.withServer(serving: try SimbeeTestIssuer()) { server in
+            var configuration = JWTVerifier.Configuration.simbee(clientID: TestClaims.defaultAudience)
+            configuration.claims.rules = [ClaimRule("org", as: String.self) { $0 == "acme" }]
+            let verifier = try JWTVerifier(keys: try server.keySource(), configuration: configuration)
+            let logs = CapturedLogs()
+            try await Self.app(verifier, logs: logs).test(.router) { client in
+                let acme = try await client.get(
+                    "/me",
+                    bearer: try server.issuer.token(TestClaims().with("org", "acme"))
+                )
+                #expect(acme.status == .ok)
+                let other = try await client.get(
+                    "/me",
+                    bearer: try server.issuer.token(TestClaims().with("org", "evil"))
+                )
+                #expect(other.status == .unauthorized)
+                #expect(other.challenge == #"Bearer realm="simbee", error="invalid_token""#)
+                #expect(logs.refusals.map { $0.metadata["simbee.auth.reason"] } == ["invalid_claim"])
+                #expect(logs.refusals.map { $0.metadata["simbee.auth.message"] } == ["org does not satisfy its rule"])
+            }
+        }
+    }
+
+    @Test("several issuers: each one's tokens pass with its own keys; another issuer's are a 401")
+    func severalIssuers() async throws {
+        let production = try SimbeeTestIssuer()
+        let staging = try SimbeeTestIssuer(issuer: "https://staging.simbee.io")
+        let outsider = try SimbeeTestIssuer(issuer: "https://evil.example")
+        try await SimbeeTestJWKSServer.withServer(serving: production) { productionServer in
+            try await SimbeeTestJWKSServer.withServer(serving: staging) { stagingServer in
+                let verifier = try JWTVerifier(
+                    issuers: [
+                        TrustedIssuer(production.issuer, keys: try productionServer.keySource()),
+                        TrustedIssuer(staging.issuer, keys: try stagingServer.keySource()),
+                    ],
+                    configuration: .init(claims: ClaimsPolicy(audiences: [TestClaims.defaultAudience]))
+                )
+                let logs = CapturedLogs()
+                try await Self.app(verifier, logs: logs).test(.router) { client in
+                    #expect(try await client.get("/me", bearer: try production.token()).status == .ok)
+                    #expect(try await client.get("/me", bearer: try staging.token()).status == .ok)
+                    let foreign = try await client.get("/me", bearer: try outsider.token())
+                    #expect(foreign.status == .unauthorized)
+                    #expect(logs.refusals.map { $0.metadata["simbee.auth.reason"] } == ["issuer_mismatch"])
+                }
+                #expect(productionServer.requestCount == 1 && stagingServer.requestCount == 1)
+            }
+        }
+    }
+}
