@@ -257,7 +257,6 @@ public struct JWTVerifier: Sendable {
         return nil
     }
 
-    /// The key for `keyID`: at once when the source has it at hand, otherwise awaited.
     /// The key for `keyID` from the source of `issuer` (the only source, for a single-source
     /// verifier): at once when the source has it at hand, otherwise awaited.
     private func key(for keyID: String?, algorithm: JWTAlgorithm, issuer: String?) async throws(JWTError)
@@ -282,7 +281,8 @@ public struct JWTVerifier: Sendable {
     }
 
     /// The size limit, the layout, the header, the algorithm's place on the allow-list, the payload
-    /// and the signature as strict base64url, and the `kid` when one is required, in that order.
+    /// and the signature as strict base64url, the `kid` when one is required, and for a verifier of
+    /// several issuers the payload's `iss`, in that order.
     private func parse(_ token: String) throws(JWTError) -> ParsedToken {
         var token = token
         token.makeContiguousUTF8()  // already so for native strings; a bridged one is copied once
