@@ -51,13 +51,10 @@ public struct RegisteredClaims: Sendable, Hashable, CustomReflectable {
     /// (`scp` may also be a space-separated string), in order, without duplicates.
     public var scopes: [String] {
         var scopes: [String] = []
-        for node in [members.scope, members.scopes, members.scp] {
-            guard let node else { continue }
-            if let words = document.string(node) {
-                for word in words.utf8.split(separator: UInt8(ascii: " ")) { scopes.append(String(Substring(word))) }
-            } else {
-                scopes += document.elements(of: node).compactMap(document.string)
-            }
+        forEachScope { scope in
+            // Always valid UTF-8: the reader checked every string, and a scope is split at spaces.
+            if let text = try? UTF8Span(validating: scope) { scopes.append(String(copying: text)) }
+            return true
         }
         return Self.removingDuplicates(scopes)
     }
