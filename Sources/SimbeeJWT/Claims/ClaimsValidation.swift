@@ -42,18 +42,14 @@ enum ClaimsValidation {
     static func validate(payload: [UInt8], headerType: String?, policy: ClaimsPolicy) throws(JWTError)
         -> RegisteredClaims
     {
-        try validate(payload: payload, in: payload.indices, headerType: headerType, policy: policy)
+        try validate(document: payloadDocument(payload), headerType: headerType, policy: policy)
     }
 
-    /// Reads the verified payload that stands in `bytes[range]` and judges its claims; see
+    /// Reads the claims of a verified payload already read as a document and judges them; see
     /// ``validate(payload:headerType:policy:)``.
-    static func validate(
-        payload bytes: [UInt8],
-        in range: Range<Int>,
-        headerType: String?,
-        policy: ClaimsPolicy
-    ) throws(JWTError) -> RegisteredClaims {
-        let document = try payloadDocument(bytes, in: range)
+    static func validate(document: JSONDocument, headerType: String?, policy: ClaimsPolicy) throws(JWTError)
+        -> RegisteredClaims
+    {
         let claims = try RegisteredClaims(reading: document)
         try judge(claims, of: document, headerType: headerType, policy: policy)
         return claims

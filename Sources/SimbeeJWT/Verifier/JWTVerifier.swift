@@ -156,13 +156,7 @@ public struct JWTVerifier: Sendable {
         configuration: Configuration = Configuration(),
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(JWTError) {
-        try configuration.validate()
-        self.keys = .single(keys)
-        self.configuration = configuration
-        self.tokenCache = configuration.tokenCache.map {
-            VerifiedTokenCache(capacity: $0.capacity, maxBytes: $0.maxBytes)
-        }
-        self.metrics = metricsFactory.map(VerificationMetrics.init)
+        try self.init(routing: .single(keys), configuration: configuration, metricsFactory: metricsFactory)
     }
 
     /// Creates a verifier that accepts tokens from several issuers, each checked against its own
@@ -183,11 +177,23 @@ public struct JWTVerifier: Sendable {
         configuration: Configuration = Configuration(),
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(JWTError) {
-        try configuration.validate()
         guard configuration.claims.issuer == nil else {
             throw JWTError(.invalidConfiguration, "the issuers come from `issuers`: leave ClaimsPolicy.issuer nil")
         }
-        self.keys = try KeyRouting(issuers: issuers)
+        try self.init(
+            routing: KeyRouting(issuers: issuers),
+            configuration: configuration,
+            metricsFactory: metricsFactory
+        )
+    }
+
+    private init(
+        routing: KeyRouting,
+        configuration: Configuration,
+        metricsFactory: (any MetricsFactory)?
+    ) throws(JWTError) {
+        try configuration.validate()
+        self.keys = routing
         self.configuration = configuration
         self.tokenCache = configuration.tokenCache.map {
             VerifiedTokenCache(capacity: $0.capacity, maxBytes: $0.maxBytes)
@@ -275,9 +281,11 @@ public struct JWTVerifier: Sendable {
         let header: JOSEHeader
         let algorithm: JWTAlgorithm
         let decoded: DecodedSegments
-        /// The payload's `iss` when the verifier routes by issuer (read before the signature is
-        /// checked, so trusted only once the claims confirm it); `nil` otherwise.
-        let issuer: String?
+        /// When the verifier routes by issuer: the payload, read before the signature is checked to
+        /// find its `iss` (trusted only once the claims confirm it); `nil` otherwise.
+        let claimed: (issuer: String, payload: JSONDocument)?
+
+        var issuer: String? { claimed?.issuer }
     }
 
     /// The size limit, the layout, the header, the algorithm's place on the allow-list, the payload
@@ -297,10 +305,10 @@ public struct JWTVerifier: Sendable {
         if configuration.requiresKeyID, header.keyID == nil {
             throw JWTError(.unknownKey, "token has no kid")
         }
-        var issuer: String?
+        var claimed: (issuer: String, payload: JSONDocument)?
         if case .byIssuer = keys {
-            issuer = try Self.claimedIssuer(decoded)
-            _ = try keys.source(for: issuer)  // an issuer outside the set is refused before any lookup
+            claimed = try Self.claimedIssuer(decoded)
+            _ = try keys.source(for: claimed?.issuer)  // an issuer outside the set is refused before any lookup
         }
         return ParsedToken(
             token: token,
@@ -308,22 +316,25 @@ public struct JWTVerifier: Sendable {
             header: header,
             algorithm: algorithm,
             decoded: decoded,
-            issuer: issuer
+            claimed: claimed
         )
     }
 
-    /// The `iss` a payload claims, before anything about it is verified.
+    /// The `iss` a payload claims, before anything about it is verified, and the payload document
+    /// it was read from, which the claims are read from once the signature holds.
     ///
     /// - Throws: ``JWTError`` with ``JWTError/Code/malformed`` when the payload is not a strict JSON
     ///   object, ``JWTError/Code/missingClaim`` without `iss`, ``JWTError/Code/invalidClaim`` when it
     ///   is not a string.
-    private static func claimedIssuer(_ decoded: DecodedSegments) throws(JWTError) -> String {
+    private static func claimedIssuer(_ decoded: DecodedSegments) throws(JWTError)
+        -> (issuer: String, payload: JSONDocument)
+    {
         let document = try ClaimsValidation.payloadDocument(decoded.bytes, in: decoded.payload)
         guard let node = document.member("iss", of: document.root) else {
             throw JWTError(.missingClaim, "token has no iss")
         }
         guard let issuer = document.string(node) else { throw JWTError(.invalidClaim, "iss is not a string") }
-        return issuer
+        return (issuer, document)
     }
 
     /// Once the key is known: the key's fit, the signature, then the payload and its claims.
@@ -341,12 +352,13 @@ public struct JWTVerifier: Sendable {
         // the claims must name the one whose key verified it.
         var policy = configuration.claims
         if let issuer = parsed.issuer { policy.issuer = issuer }
-        let claims = try ClaimsValidation.validate(
-            payload: parsed.decoded.bytes,
-            in: parsed.decoded.payload,
-            headerType: parsed.header.type,
-            policy: policy
-        )
+        let payload: JSONDocument
+        if let claimed = parsed.claimed {
+            payload = claimed.payload
+        } else {
+            payload = try ClaimsValidation.payloadDocument(parsed.decoded.bytes, in: parsed.decoded.payload)
+        }
+        let claims = try ClaimsValidation.validate(document: payload, headerType: parsed.header.type, policy: policy)
         return VerifiedJWT(
             header: VerifiedJWT.Header(
                 algorithm: parsed.algorithm,
