@@ -77,6 +77,14 @@ struct RemoteJWKSOperationsTests {
         }
     }
 
+    /// Makes the server hold its next answer, a set with `es256-a`, until the returned gate opens.
+    static func holdNextFetch(of harness: RemoteJWKSHarness) throws -> Gate {
+        let held = Gate()
+        let document = try RemoteJWKSHarness.document(["es256-a"])
+        harness.server.answer(.gated(held, .respond(status: 200, headers: [], body: document)))
+        return held
+    }
+
     static func watchdog(_ gate: Gate) -> Task<Void, Never> {
         Task {
             try? await Task.sleep(for: .seconds(300))
@@ -305,9 +313,7 @@ struct RemoteJWKSOperationsTests {
     @Test("beyond maximumWaiters, lookups during a held fetch are answered jwks_unavailable at once")
     func waiterCap() async throws {
         let harness = try await Self.harness(serving: nil)
-        let held = Gate()
-        let document = try RemoteJWKSHarness.document(["es256-a"])
-        harness.server.answer(.gated(held, .respond(status: 200, headers: [], body: document)))
+        let held = try Self.holdNextFetch(of: harness)
         let finished = NIOLockedValueBox(0)
         let lookups = Self.concurrentLookups(1_100, of: harness, counting: finished)
         // Every lookup waits for the held fetch until the waiters are full; the rest are answered.
@@ -325,11 +331,9 @@ struct RemoteJWKSOperationsTests {
     @Test("a load() waiting for the same fetch does not take a lookup's place among the waiters")
     func unboundedWaitsOutsideTheCap() async throws {
         let harness = try await Self.harness(serving: nil)
-        let held = Gate()
+        let held = try Self.holdNextFetch(of: harness)
         let watchdog = Self.watchdog(held)
         defer { watchdog.cancel() }
-        let document = try RemoteJWKSHarness.document(["es256-a"])
-        harness.server.answer(.gated(held, .respond(status: 200, headers: [], body: document)))
         let warmUp = Task { () async -> String in
             do throws(JWTError) {
                 try await harness.keys.load()
@@ -353,11 +357,9 @@ struct RemoteJWKSOperationsTests {
     @Test("cancelling the caller that started a fetch: it gets cancelled, the fetch serves the others")
     func cancellingTheFetchingCaller() async throws {
         let harness = try await Self.harness(serving: nil)
-        let held = Gate()
+        let held = try Self.holdNextFetch(of: harness)
         let watchdog = Self.watchdog(held)
         defer { watchdog.cancel() }
-        let document = try RemoteJWKSHarness.document(["es256-a"])
-        harness.server.answer(.gated(held, .respond(status: 200, headers: [], body: document)))
         let first = Task { await harness.lookup("es256-a") }
         try await waitUntil { harness.server.requestCount == 1 }  // the first caller started the fetch
         let second = Task { await harness.lookup("es256-a") }
