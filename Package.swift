@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SimbeeJWTTesting", targets: ["SimbeeJWTTesting"]),
         .executable(name: "simbee-jwt", targets: ["simbee-jwt"]),
         .library(name: "SimbeeJWTHummingbird", targets: ["SimbeeJWTHummingbird"]),
+        .library(name: "SimbeeAuthClient", targets: ["SimbeeAuthClient"]),
     ],
     // Each minimum is the lowest release with every API this package uses (README, "Dependency
     // floors", says where each comes from and which were built here).
@@ -87,6 +88,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The calling side: exchanges an API key for tokens and keeps one fresh.
+        .target(
+            name: "SimbeeAuthClient",
+            dependencies: [
+                "SimbeeJWT",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The README's middleware quick start, compiled by every build so it cannot rot.
         .executableTarget(
             name: "HummingbirdQuickStart",
@@ -128,6 +144,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SimbeeAuthClientTests",
+            dependencies: [
+                "SimbeeAuthClient",
+                "SimbeeJWT",
+                "SimbeeJWTTesting",
+                "SimbeeJWTTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

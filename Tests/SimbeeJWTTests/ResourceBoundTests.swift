@@ -1,5 +1,6 @@
 import Foundation
 import SimbeeJWTTesting
+import SimbeeJWTTestSupport
 import Testing
 
 @_spi(Testing) @testable import SimbeeJWT

@@ -1,5 +1,5 @@
 /// How long a fetched JWK Set stays fresh, from the response's caching headers (RFC 9111 §4.2).
-enum CacheLifetime {
+package enum CacheLifetime {
     /// The remaining freshness: the lifetime the origin gave (`Cache-Control: max-age`, else `Expires`
     /// minus `Date`) less the response's `Age`, never below zero; else `Expires` minus `now` when
     /// `Date` is absent (already a remaining time, so `Age` is not taken off again); else
@@ -62,7 +62,7 @@ enum CacheLifetime {
 
     /// `delta-seconds` (RFC 9111 §1.2.2): one or more ASCII digits. A value past 2³¹ counts as 2³¹,
     /// as the RFC directs, so no later arithmetic overflows; the caller's clamp bounds it anyway.
-    static func deltaSeconds(_ text: some StringProtocol) -> Int64? {
+    package static func deltaSeconds(_ text: some StringProtocol) -> Int64? {
         guard !text.isEmpty else { return nil }
         var seconds: Int64 = 0
         for byte in text.utf8 {
@@ -75,11 +75,11 @@ enum CacheLifetime {
 
 /// IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. The obsolete formats are
 /// not accepted: a server sending one gets the default lifetime.
-enum HTTPDate {
+package enum HTTPDate {
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
     /// Seconds since the epoch, or `nil` when `text` is not an IMF-fixdate.
-    static func parse(_ text: String) -> Double? {
+    package static func parse(_ text: String) -> Double? {
         let parts = text.trimmingSpaces().split(separator: " ")
         guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
             let day = Int(parts[1]), (1...31).contains(day),

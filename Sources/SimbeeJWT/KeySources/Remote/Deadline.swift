@@ -1,10 +1,11 @@
 import NIOConcurrencyHelpers
 
-/// Runs `operation` but returns (throwing ``JWKSFetchError/timedOut``) once `timeout` of real time
-/// has passed, even if `operation` ignores cancellation: the caller is released and the operation
-/// is cancelled and left to finish on its own.
-func withDeadline<Value: Sendable>(
+/// Runs `operation` but returns (throwing `timeoutError`, by default ``JWKSFetchError/timedOut``)
+/// once `timeout` of real time has passed, even if `operation` ignores cancellation: the caller is
+/// released and the operation is cancelled and left to finish on its own.
+package func withDeadline<Value: Sendable>(
     _ timeout: Duration,
+    timeoutError: any Error = JWKSFetchError.timedOut,
     _ operation: @escaping @Sendable () async throws -> Value
 ) async throws -> Value {
     let race = DeadlineRace<Value>()
@@ -24,7 +25,7 @@ func withDeadline<Value: Sendable>(
             try? await Task.sleep(for: timeout)
             guard !Task.isCancelled, let continuation = race.pending.withLockedValue({ $0.take() }) else { return }
             race.tasks.withLockedValue { $0.work }?.cancel()
-            continuation.resume(throwing: JWKSFetchError.timedOut)
+            continuation.resume(throwing: timeoutError)
         }
         race.tasks.withLockedValue { $0 = (work, timer) }
     }

@@ -97,7 +97,9 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
 
     private static let clients = NIOLockedValueBox<[Duration: HTTPClient]>([:])
 
-    private static func sharedClient(connectTimeout: Duration) -> HTTPClient {
+    /// The process-wide client for `connectTimeout`: redirects refused, no decompression. The token
+    /// client shares it.
+    package static func sharedClient(connectTimeout: Duration) -> HTTPClient {
         clients.withLockedValue { clients in
             if let client = clients[connectTimeout] { return client }
             var configuration = HTTPClient.Configuration(

@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// Which JWK Set URLs a ``RemoteJWKS`` accepts, and where an issuer publishes its set.
-enum JWKSURLPolicy {
+package enum JWKSURLPolicy {
     /// `<issuer>/.well-known/jwks.json`, with a trailing slash of the issuer ignored.
     static func wellKnownURL(issuer: String) -> String {
         let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
@@ -39,7 +39,7 @@ enum JWKSURLPolicy {
 
     /// `localhost`, `::1`, or an IPv4 address in 127.0.0.0/8 (a host name such as `127.example.com`
     /// is not loopback).
-    static func isLoopback(_ host: String) -> Bool {
+    package static func isLoopback(_ host: String) -> Bool {
         if host == "localhost" || host == "::1" || host == "[::1]" { return true }
         let octets = host.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) }),

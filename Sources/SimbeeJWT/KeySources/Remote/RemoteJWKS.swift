@@ -60,6 +60,8 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     /// Held while the gauges are read and recorded, so that two recordings cannot pass each other
     /// and leave an older value behind. Verifications never take it.
     private let gaugeLock = NIOLock()
+    /// Wakes the service loop when a fetch completes.
+    private let fetchCompleted = ChangeSignal()
 
     /// The state machine and the tasks waiting for its fetches, under one lock.
     private struct LockedState {
@@ -68,9 +70,6 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         /// The waiters that count against ``RemoteJWKS/maximumWaiters``: lookups.
         var boundedWaiters: Set<UInt64> = []
         var nextWaiterID: UInt64 = 0
-        /// Service loops sleeping until something changes, and how many changes there have been.
-        var sleepers: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var changes: UInt64 = 0
     }
 
     /// Creates a cache for the JWK Set at `url`. Nothing is fetched until the first lookup (or until
@@ -299,7 +298,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
 
         let date = wallClock()
         let jitter = RemoteJWKSStateMachine.Jitter.random(refreshWindow: configuration.refreshAheadWindow)
-        let (events, waiters, sleepers) = state.withLockedValue { state in
+        let (events, waiters) = state.withLockedValue { state in
             let events = state.machine.fetchCompleted(
                 generation: fetch.generation,
                 result,
@@ -310,16 +309,13 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
             let waiters = Array(state.waiters.values)
             state.waiters.removeAll()
             state.boundedWaiters.removeAll()
-            let sleepers = Array(state.sleepers.values)
-            state.sleepers.removeAll()
-            state.changes += 1
-            return (events, waiters, sleepers)
+            return (events, waiters)
         }
         // Log and count first, so that a caller who sees the outcome also finds it reported.
         events.forEach(record)
         recordGauges()
         for waiter in waiters { waiter.resume() }
-        for sleeper in sleepers { sleeper.resume() }
+        fetchCompleted.signal()
     }
 
     /// Fetches the set now (conditionally, when an `ETag` is known), or joins the fetch under way.
@@ -406,34 +402,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     ///
     /// - Returns: `false` when the task was cancelled.
     private func sleep(_ delay: Duration) async -> Bool {
-        let changes = state.withLockedValue { $0.changes }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try? await self.time.sleep(delay) }
-            group.addTask { await self.waitForChange(after: changes) }
-            await group.next()
-            group.cancelAll()
-        }
-        return !Task.isCancelled
-    }
-
-    /// Suspends until a fetch completes after the `changes`-th one, or the task is cancelled.
-    private func waitForChange(after changes: UInt64) async {
-        let sleeperID = state.withLockedValue { state -> UInt64 in
-            state.nextWaiterID += 1
-            return state.nextWaiterID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLockedValue { state -> Bool in
-                    if state.changes > changes || Task.isCancelled { return true }
-                    state.sleepers[sleeperID] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLockedValue { $0.sleepers.removeValue(forKey: sleeperID) }?.resume()
-        }
+        await fetchCompleted.sleep(delay, on: time)
     }
 
     // MARK: Status

@@ -2,12 +2,12 @@ import NIOConcurrencyHelpers
 
 /// A `Clock` that moves only when a test calls ``advance(by:)``: TTLs, cooldowns and backoff are
 /// tested without sleeping.
-final class ManualClock: Clock, Sendable {
-    struct Instant: InstantProtocol {
-        var offset: Duration
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+package final class ManualClock: Clock, Sendable {
+    package struct Instant: InstantProtocol {
+        package var offset: Duration
+        package func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        package func duration(to other: Instant) -> Duration { other.offset - offset }
+        package static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
     private struct Sleeper {
@@ -23,13 +23,15 @@ final class ManualClock: Clock, Sendable {
 
     private let state = NIOLockedValueBox(State())
 
-    var now: Instant { state.withLockedValue { $0.now } }
-    var minimumResolution: Duration { .nanoseconds(1) }
+    package init() {}
+
+    package var now: Instant { state.withLockedValue { $0.now } }
+    package var minimumResolution: Duration { .nanoseconds(1) }
 
     /// The number of tasks currently sleeping on this clock.
-    var sleeperCount: Int { state.withLockedValue { $0.sleepers.count } }
+    package var sleeperCount: Int { state.withLockedValue { $0.sleepers.count } }
 
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    package func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let id = state.withLockedValue { state -> UInt64 in
             state.nextID += 1
             return state.nextID
@@ -45,12 +47,14 @@ final class ManualClock: Clock, Sendable {
                 if let immediate { continuation.resume(with: immediate) }
             }
         } onCancel: {
-            state.withLockedValue { $0.sleepers.removeValue(forKey: id) }?.continuation.resume(throwing: CancellationError())
+            state.withLockedValue { $0.sleepers.removeValue(forKey: id) }?.continuation.resume(
+                throwing: CancellationError()
+            )
         }
     }
 
     /// Moves time forward and wakes every sleeper whose deadline has come.
-    func advance(by duration: Duration) {
+    package func advance(by duration: Duration) {
         let due = state.withLockedValue { state -> [Sleeper] in
             state.now = state.now.advanced(by: duration)
             let now = state.now

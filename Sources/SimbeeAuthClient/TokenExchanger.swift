@@ -1,0 +1,159 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import SimbeeJWT
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One attempt of Simbee's API-key exchange over async-http-client: `POST <base>/auth/exchange`
+/// with `{"api_key":"…"}`, redirects refused, the request timeout bounding the whole attempt (body
+/// included) and the body bounded in size. Retrying is the provider's business.
+struct TokenExchanger: Sendable {
+    let url: String
+    let client: HTTPClient
+    let requestTimeout: Duration
+    let userAgent: String
+    let maximumTokenLifetime: Duration
+    let wallClock: @Sendable () -> Date
+
+    /// The largest answer read, in bytes.
+    static let maximumBodyBytes = 64 * 1024
+
+    /// Exchanges `key` once.
+    ///
+    /// - Returns: The checked answer, or why there is none. The error never holds the key or a token.
+    func exchange(_ key: SimbeeAPIKey) async -> Result<ExchangeResponse, SimbeeAuthError> {
+        let timedOut = SimbeeAuthError(.timedOut, "the exchange took longer than \(requestTimeout)")
+        do {
+            return try await withDeadline(requestTimeout, timeoutError: timedOut) { [self] in
+                try await attempt(key)
+            }
+        } catch let error as SimbeeAuthError {
+            return .failure(error)
+        } catch let error as HTTPClientError
+            where error == .connectTimeout || error == .deadlineExceeded || error == .readTimeout
+        {
+            return .failure(SimbeeAuthError(.timedOut, "the exchange timed out (\(error))"))
+        } catch is CancellationError {
+            return .failure(SimbeeAuthError(.cancelled, "the exchange was cancelled"))
+        } catch {
+            // Connection refused, reset or closed, TLS failures: async-http-client's and NIO's
+            // errors describe the connection, never the request body.
+            return .failure(
+                SimbeeAuthError(.connectionFailed, "the exchange failed to connect or broke off (\(error))")
+            )
+        }
+    }
+
+    private func attempt(_ key: SimbeeAPIKey) async throws -> Result<ExchangeResponse, SimbeeAuthError> {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        if !userAgent.isEmpty { request.headers.add(name: "User-Agent", value: userAgent) }
+        request.body = .bytes(Self.requestBody(key))
+
+        let nanoseconds = Int64((requestTimeout.inSeconds * 1e9).rounded())
+        let response = try await client.execute(request, deadline: .now() + .nanoseconds(nanoseconds))
+        guard response.history.count <= 1 else {
+            return .failure(SimbeeAuthError(.unexpectedStatus, "the exchange redirected; redirects are not followed"))
+        }
+        let status = Int(response.status.code)
+        switch status {
+        case 200:
+            let body = try await Self.readBody(response)
+            guard let body else {
+                return .failure(
+                    SimbeeAuthError(
+                        .invalidResponse,
+                        "the exchange's answer is larger than \(Self.maximumBodyBytes) bytes",
+                        status: status
+                    )
+                )
+            }
+            return Result { () throws(SimbeeAuthError) in
+                try ExchangeResponse(body: body, maximumLifetime: maximumTokenLifetime)
+            }
+        case 400, 401, 403:
+            return .failure(
+                SimbeeAuthError(.keyRefused, "the exchange refused the API key (status \(status))", status: status)
+            )
+        case 429:
+            return .failure(
+                SimbeeAuthError(
+                    .rateLimited,
+                    "the exchange is rate-limited (status 429)",
+                    status: status,
+                    retryAfter: retryAfter(response.headers)
+                )
+            )
+        case 500...599:
+            return .failure(
+                SimbeeAuthError(
+                    .serverError,
+                    "the exchange failed on the server (status \(status))",
+                    status: status,
+                    retryAfter: retryAfter(response.headers)
+                )
+            )
+        case 300...399:
+            return .failure(
+                SimbeeAuthError(
+                    .unexpectedStatus,
+                    "the exchange answered a redirect (status \(status)), which is not followed",
+                    status: status
+                )
+            )
+        default:
+            return .failure(
+                SimbeeAuthError(.unexpectedStatus, "the exchange answered status \(status)", status: status)
+            )
+        }
+    }
+
+    /// `{"api_key":"<key>"}`. The key is printable ASCII (``SimbeeAPIKey`` checks), so escaping
+    /// `"` and `\` makes it a JSON string.
+    static func requestBody(_ key: SimbeeAPIKey) -> ByteBuffer {
+        var body = ByteBuffer()
+        body.writeString(#"{"api_key":""#)
+        for byte in key.secret.utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { body.writeInteger(UInt8(ascii: "\\")) }
+            body.writeInteger(byte)
+        }
+        body.writeString(#""}"#)
+        return body
+    }
+
+    /// The whole body, or `nil` when it is larger than ``maximumBodyBytes``.
+    private static func readBody(_ response: HTTPClientResponse) async throws -> [UInt8]? {
+        if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > maximumBodyBytes {
+            return nil
+        }
+        var body: [UInt8] = []
+        for try await chunk in response.body {
+            guard body.count + chunk.readableBytes <= maximumBodyBytes else { return nil }
+            body.append(contentsOf: chunk.readableBytesView)
+        }
+        // A cancelled read may end the body early without an error: never take it as complete.
+        try Task.checkCancellation()
+        return body
+    }
+
+    /// `Retry-After` (RFC 9110 §10.2.3) as a delay: delta-seconds, or an HTTP-date less now. A
+    /// value that is neither is ignored.
+    private func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        guard let field = headers.first(name: "Retry-After") else { return nil }
+        var value = Substring(field)
+        while value.first == " " || value.first == "\t" { value.removeFirst() }
+        while value.last == " " || value.last == "\t" { value.removeLast() }
+        if let seconds = CacheLifetime.deltaSeconds(String(value)) { return .seconds(seconds) }
+        if let date = HTTPDate.parse(String(value)) {
+            return .seconds(max(0, date - wallClock().timeIntervalSince1970).rounded(.up))
+        }
+        return nil
+    }
+}
