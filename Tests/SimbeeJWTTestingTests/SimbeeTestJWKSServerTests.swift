@@ -20,11 +20,13 @@ struct SimbeeTestJWKSServerTests {
     static func request(
         _ url: String,
         method: HTTPMethod = .GET,
-        headers: [(String, String)] = []
+        headers: [(String, String)] = [],
+        body: [UInt8]? = nil
     ) async throws -> Response {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)
         return Response(status: response.status, headers: response.headers, body: Array(buffer: body))

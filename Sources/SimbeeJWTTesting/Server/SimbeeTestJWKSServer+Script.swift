@@ -51,11 +51,17 @@ extension SimbeeTestJWKSServer {
         }
     }
 
-    /// A request as the log records it.
+    /// A request as the log records it, so a test can assert what a client sent.
     package struct Request: Sendable {
+        /// The method, such as `GET` or `POST`.
+        package var method: String = "GET"
         /// The request target, with its query.
         package var path: String
         package var ifNoneMatch: String?
+        /// Every header line, in the order sent, names as sent.
+        package var headers: [(String, String)] = []
+        /// The body; only its first 64 KiB when it was longer.
+        package var body: [UInt8] = []
     }
 
     /// A JWK Set document with the caching headers it is served with.

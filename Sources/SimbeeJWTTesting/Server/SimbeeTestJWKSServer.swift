@@ -13,6 +13,9 @@ import NIOPosix
 /// closed connection. It counts JWK Set requests so a test can assert when a verifier refreshed,
 /// and can simulate an outage.
 ///
+/// The same server answers Simbee's API-key exchange at ``exchangePath`` with tokens from the
+/// issuer, so that a token client can be tested end to end.
+///
 /// ```swift
 /// let issuer = try SimbeeTestIssuer()
 /// let server = try await SimbeeTestJWKSServer.start(serving: issuer)
@@ -35,7 +38,13 @@ public final class SimbeeTestJWKSServer: Sendable {
     public let port: Int
 
     /// The JWK Set's URL: `http://127.0.0.1:<port>/.well-known/jwks.json`.
-    public var url: String { "http://127.0.0.1:\(port)\(Self.jwksPath)" }
+    public var url: String { baseURL + Self.jwksPath }
+
+    /// The server's origin, `http://127.0.0.1:<port>`, without a trailing slash.
+    ///
+    /// What a token client takes as Simbee's base URL: it then asks ``exchangePath`` on this
+    /// server, as it would ask Simbee's API.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     private let channel: any Channel
     let shared: SharedState
@@ -112,6 +121,8 @@ public final class SimbeeTestJWKSServer: Sendable {
 final class SharedState: Sendable {
     let issuer: SimbeeTestIssuer
     let cacheControl: String?
+    /// The API-key exchange's keys and settings.
+    let exchange = ExchangeState()
 
     private struct State {
         var requestCount = 0
@@ -197,8 +208,18 @@ final class JWKSRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let shared: SharedState
+    /// The largest request body read; the exchange answers a larger one `413`, other routes keep
+    /// only its first bytes. Reading stays bounded whatever a client sends.
+    static let maxRequestBodyBytes = 64 * 1024
+
+    let shared: SharedState
     private var head: HTTPRequestHead?
+    /// The current request's body, at most ``maxRequestBodyBytes`` of it.
+    private var body: [UInt8] = []
+    /// Whether the current request's body went past ``maxRequestBodyBytes``.
+    private var bodyIsTruncated = false
+    /// Whether the current request was answered before its end (`413`); the rest of it is dropped.
+    private var isAnsweredEarly = false
 
     init(shared: SharedState) {
         self.shared = shared
@@ -208,12 +229,25 @@ final class JWKSRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
-        case .body:
-            break  // request bodies are ignored
+            body = []
+            bodyIsTruncated = false
+            isAnsweredEarly = false
+        case .body(let chunk):
+            guard let head, !isAnsweredEarly else { return }
+            let room = Self.maxRequestBodyBytes - body.count
+            body += chunk.readableBytesView.prefix(room)
+            if chunk.readableBytes > room, !bodyIsTruncated {
+                bodyIsTruncated = true
+                isAnsweredEarly = refuseOversizedBody(of: head, context: context)
+            }
         case .end:
             guard let head else { return }
             self.head = nil
-            respond(to: head, context: context)
+            let body = self.body
+            self.body = []
+            if !isAnsweredEarly {
+                respond(to: head, body: body, bodyIsTruncated: bodyIsTruncated, context: context)
+            }
         }
     }
 
@@ -223,16 +257,33 @@ final class JWKSRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    private func respond(to request: HTTPRequestHead, context: ChannelHandlerContext) {
+    /// The request target without its query.
+    static func path(of request: HTTPRequestHead) -> Substring {
+        request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+    }
+
+    private func respond(
+        to request: HTTPRequestHead,
+        body: [UInt8],
+        bodyIsTruncated: Bool,
+        context: ChannelHandlerContext
+    ) {
         let logged = SimbeeTestJWKSServer.Request(
+            method: request.method.rawValue,
             path: request.uri,
-            ifNoneMatch: request.headers.first(name: "If-None-Match")
+            ifNoneMatch: request.headers.first(name: "If-None-Match"),
+            headers: request.headers.map { ($0.name, $0.value) },
+            body: body
         )
         if let action = shared.scriptedAction(for: logged) {
             perform(action, request: request, context: context)
             return
         }
-        let path = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let path = Self.path(of: request)
+        if path == SimbeeTestJWKSServer.exchangePath {
+            respondToExchange(request, body: body, bodyIsTruncated: bodyIsTruncated, context: context)
+            return
+        }
         guard path == SimbeeTestJWKSServer.jwksPath else {
             write(.notFound, body: "not found\n", request: request, context: context)
             return
@@ -278,6 +329,7 @@ final class JWKSRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers: [(String, String)],
         body: [UInt8],
         request: HTTPRequestHead,
+        closingConnection: Bool = false,
         context: ChannelHandlerContext
     ) {
         var responseHeaders = HTTPHeaders(headers)
@@ -285,7 +337,7 @@ final class JWKSRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         if status != .notModified {
             responseHeaders.replaceOrAdd(name: "Content-Length", value: String(body.count))
         }
-        let keepAlive = request.isKeepAlive
+        let keepAlive = request.isKeepAlive && !closingConnection
         if !keepAlive { responseHeaders.replaceOrAdd(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: request.version, status: status, headers: responseHeaders)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
