@@ -360,6 +360,10 @@ public final class SimbeeTokenProvider: Service, Sendable {
         }
     }
 
+    /// The callers waiting for the exchange under way, for tests that must know every caller has
+    /// joined it.
+    var waitingCallerCount: Int { state.withLockedValue { $0.waiters.count } }
+
     /// Records the cached token's remaining life.
     private func recordGauge() {
         let now = time.now()
