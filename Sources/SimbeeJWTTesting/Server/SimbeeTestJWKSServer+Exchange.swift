@@ -37,8 +37,10 @@ extension SimbeeTestJWKSServer {
     /// ```swift
     /// let server = try await SimbeeTestJWKSServer.start(serving: try SimbeeTestIssuer())
     /// server.acceptAPIKey("sk_test_1", subject: "cu_42", clientID: "cl_app", scopes: ["read"])
-    /// let client = MyTokenClient(baseURL: server.baseURL, apiKey: "sk_test_1")
-    /// let verified = try await server.verifier(clientID: "cl_app").verify(try await client.token())
+    /// var configuration = SimbeeTokenProvider.Configuration()  // from SimbeeAuthClient
+    /// configuration.baseURL = server.baseURL
+    /// let provider = try SimbeeTokenProvider(apiKey: try SimbeeAPIKey("sk_test_1"), configuration: configuration)
+    /// let verified = try await server.verifier(clientID: "cl_app").verify(try await provider.token().value)
     /// #expect(verified.claims.subject == "cu_42")
     /// ```
     public static let exchangePath = "/auth/exchange"
