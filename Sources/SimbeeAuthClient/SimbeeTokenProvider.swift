@@ -74,7 +74,9 @@ public final class SimbeeTokenProvider: Service, Sendable {
     ///   - apiKey: The API key to exchange.
     ///   - configuration: Base URL, refresh margin, timeouts, backoff and limits.
     ///   - httpClient: The client to send exchanges with; by default a process-wide client that
-    ///     never follows redirects. An answer that arrived through a redirect is refused all the same.
+    ///     never follows redirects and connects within ``Configuration/connectTimeout``. A client of
+    ///     your own connects within its own timeout; an answer that arrived through a redirect is
+    ///     refused all the same.
     ///   - logger: Receives exchanges and their failures; never the key or a token.
     ///   - metricsFactory: Where metrics go; the bootstrapped `MetricsSystem` by default.
     /// - Throws: ``SimbeeAuthError`` with ``SimbeeAuthError/Code/invalidConfiguration`` for an

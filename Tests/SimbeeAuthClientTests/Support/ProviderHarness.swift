@@ -8,7 +8,9 @@ import SimbeeJWTTesting
 @_spi(Testing) @testable import SimbeeAuthClient
 
 /// One token provider under test: a real HTTP server on 127.0.0.1 that answers the exchange, a
-/// manual clock for expiry, backoff and the background refresh, and captured logs and metrics.
+/// manual clock for expiry, backoff and the background refresh, a wall clock pinned to the moment
+/// the harness was made (so a token's `exp` gives the same lifetime however slowly a loaded machine
+/// runs the test), and captured logs and metrics.
 struct ProviderHarness {
     /// A key distinctive enough that finding it anywhere is a leak.
     static let apiKey = "sk_test_SECRET_leak_canary_7f3a91"
@@ -18,6 +20,8 @@ struct ProviderHarness {
     let logs: CapturedLogs
     let metrics: TestMetrics
     let provider: SimbeeTokenProvider
+    /// The provider's wall clock.
+    let now: Date
 
     /// A provider for ``apiKey`` against a server that answers the exchange as Simbee does (the key
     /// accepted with `scopes`) or, when `scripted`, with whatever the test scripts.
@@ -39,6 +43,8 @@ struct ProviderHarness {
         let clock = ManualClock()
         let logs = CapturedLogs()
         let metrics = TestMetrics()
+        // A whole second, as `exp` is: a token issued at `now` then has exactly its lifetime left.
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let provider = try SimbeeTokenProvider(
             apiKey: try SimbeeAPIKey(apiKey),
             configuration: configuration,
@@ -46,22 +52,22 @@ struct ProviderHarness {
             logger: logs.logger,
             metricsFactory: metrics,
             clock: clock,
-            wallClock: { Date() }
+            wallClock: { now }
         )
-        return ProviderHarness(server: server, clock: clock, logs: logs, metrics: metrics, provider: provider)
+        return ProviderHarness(server: server, clock: clock, logs: logs, metrics: metrics, provider: provider, now: now)
     }
 
     /// Requests the server received: exchanges for a Simbee-like server, every request when scripted.
     var requests: Int { server.exchangeCount + server.requests.count }
 
-    /// A `200` exchange answer holding a token minted now that expires after `tokenLifetime`, with
-    /// `expires_in` as given.
+    /// A `200` exchange answer holding a token issued at ``now`` that expires after `tokenLifetime`,
+    /// with `expires_in` as given.
     func grant(
         expiresIn: String = "900",
         tokenLifetime: Int64 = 900,
         scopes: String = #"["read"]"#
     ) throws -> (answer: SimbeeTestJWKSServer.Action, token: String) {
-        let token = try server.issuer.token(TestClaims(lifetime: .seconds(tokenLifetime)))
+        let token = try server.issuer.token(TestClaims(issuedAt: now, lifetime: .seconds(tokenLifetime)))
         let body = #"{"data":{"token":""# + token + #"","expires_in":"# + expiresIn + #","scopes":"# + scopes + "}}"
         return (Self.json(200, body), token)
     }
