@@ -71,6 +71,7 @@ let package = Package(
         .executableTarget(
             name: "simbee-jwt",
             dependencies: [
+                "SimbeeAuthClient",
                 "SimbeeJWT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import SimbeeAuthClient
 import SimbeeJWT
 
 /// The JSON lines the tool prints: one object per token, compact, on one line.
@@ -106,5 +107,20 @@ enum ResultLine {
         } catch {
             throw JWTError(.malformed, "\(name) is not strict JSON (\(error))")
         }
+    }
+
+    /// `{"token":…,"expires_in":…,"scopes":[…]}`: what `exchange` obtained, `expires_in` being the
+    /// token's ``SimbeeAccessToken/lifetime`` in whole seconds, rounded down so that a script never
+    /// counts on a second the token does not have.
+    static func exchanged(_ token: SimbeeAccessToken) -> String {
+        var line = "{\"token\":"
+        JSONValue.appendQuoted(token.value, to: &line)
+        line += ",\"expires_in\":\(token.lifetime.components.seconds),\"scopes\":["
+        for (index, scope) in token.scopes.enumerated() {
+            if index > 0 { line += "," }
+            JSONValue.appendQuoted(scope, to: &line)
+        }
+        line += "]}"
+        return line
     }
 }

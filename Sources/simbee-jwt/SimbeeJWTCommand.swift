@@ -1,9 +1,12 @@
 import ArgumentParser
+import SimbeeJWT
 
-/// `simbee-jwt`: verify and inspect Simbee JWTs from the command line.
+/// `simbee-jwt`: verify and inspect Simbee JWTs from the command line, and exchange an API key for
+/// one.
 ///
-/// Exit status: 0 when every token verified, 1 when any was rejected, 2 for a usage or setup error,
-/// 3 when standard output could not be written (or standard input read).
+/// Exit status: 0 when every token verified (or the exchange succeeded), 1 when any was rejected
+/// (or the exchange was refused or failed), 2 for a usage or setup error, 3 when standard output
+/// could not be written (or standard input read).
 @main
 struct SimbeeJWTCommand: AsyncParsableCommand {
     /// The tool's version, printed by `--version`.
@@ -11,13 +14,14 @@ struct SimbeeJWTCommand: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "simbee-jwt",
-        abstract: "Verify ES256 and EdDSA JWTs against a JWK Set.",
+        abstract: "Verify ES256 and EdDSA JWTs against a JWK Set, or exchange an API key for one.",
         discussion: """
-            Exit status: 0 when every token verified, 1 when any was rejected, 2 for a usage or setup \
-            error, 3 when standard output could not be written or standard input could not be read.
+            Exit status: 0 when every token verified or the exchange succeeded, 1 when any was \
+            rejected or the exchange was refused or failed, 2 for a usage or setup error, 3 when \
+            standard output could not be written or standard input could not be read.
             """,
         version: version,
-        subcommands: [VerifyCommand.self, DecodeCommand.self]
+        subcommands: [VerifyCommand.self, DecodeCommand.self, ExchangeCommand.self]
     )
 
     /// Runs the tool with the exit-status contract above: argument-parser's own usage status (64)
@@ -62,4 +66,13 @@ struct SimbeeJWTCommand: AsyncParsableCommand {
 /// A usage or setup problem found after argument parsing: exit status 2.
 struct SetupError: Error {
     let message: String
+
+    /// A flag's number of seconds as a `Duration`, refused when it is not a finite number that a
+    /// `Duration` can hold. The library checks the accepted range, which `range` names.
+    static func duration(_ seconds: Double, flag: String, range: String) throws(SetupError) -> Duration {
+        guard let duration = Duration(checkedSeconds: seconds) else {
+            throw SetupError(message: "\(flag) must be a number of seconds from \(range)")
+        }
+        return duration
+    }
 }

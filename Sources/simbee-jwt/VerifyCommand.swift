@@ -176,7 +176,7 @@ struct VerifyCommand: AsyncParsableCommand {
             acceptedTypes: type
         )
         if let leeway {
-            claims.leeway = try Self.duration(leeway, flag: "--leeway", range: "0 to 300")
+            claims.leeway = try SetupError.duration(leeway, flag: "--leeway", range: "0 to 300")
         }
         if let now {
             guard now.isFinite else { throw SetupError(message: "--now must be a finite Unix time") }
@@ -214,14 +214,14 @@ struct VerifyCommand: AsyncParsableCommand {
 
         var configuration = RemoteJWKS.Configuration()
         if let jwksCooldown {
-            configuration.unknownKeyCooldown = try Self.duration(
+            configuration.unknownKeyCooldown = try SetupError.duration(
                 jwksCooldown,
                 flag: "--jwks-cooldown",
                 range: "0 to 3600"
             )
         }
         if let jwksTimeout {
-            configuration.requestTimeout = try Self.duration(
+            configuration.requestTimeout = try SetupError.duration(
                 jwksTimeout,
                 flag: "--jwks-timeout",
                 range: "more than 0 and at most 120"
@@ -233,15 +233,6 @@ struct VerifyCommand: AsyncParsableCommand {
         } catch {
             throw SetupError(message: "cannot use the JWK Set at \(location): \(error.message)")
         }
-    }
-
-    /// A flag's number of seconds as a `Duration`, refused when it is not a finite number that a
-    /// `Duration` can hold. The library checks the accepted range, which `range` names.
-    private static func duration(_ seconds: Double, flag: String, range: String) throws -> Duration {
-        guard let duration = Duration(checkedSeconds: seconds) else {
-            throw SetupError(message: "\(flag) must be a number of seconds from \(range)")
-        }
-        return duration
     }
 
     private func readKeySet(path: String) throws -> JWKSet {

@@ -17,21 +17,39 @@ struct CLITests {
 
     /// The tool next to the test bundle (SwiftPM builds every product before testing).
     static let binary: URL = {
-        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        let executable = URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]
+        )
         return executable.deletingLastPathComponent().appendingPathComponent("simbee-jwt")
     }()
 
     static let jwks = TestSupport.fixtures.appendingPathComponent("jwks/simbee.jwks.json").path
-    static let baseArguments = ["verify", "--jwks", jwks, "--issuer", "https://api.simbee.io", "--audience", "cl_fixture", "--now", "1796000000"]
+    static let baseArguments = [
+        "verify", "--jwks", jwks, "--issuer", "https://api.simbee.io", "--audience", "cl_fixture", "--now",
+        "1796000000",
+    ]
 
     /// Runs the tool to completion on a dispatch thread: waiting for a process must not block the
     /// cooperative threads the other (concurrently running) tests need.
-    static func run(_ arguments: [String], stdin: Data = Data(), executable: URL = binary) async throws -> Run {
-        try await offloaded { try runBlocking(arguments, stdin: stdin, executable: executable) }
+    static func run(
+        _ arguments: [String],
+        stdin: Data = Data(),
+        executable: URL = binary,
+        environment: [String: String]? = nil
+    ) async throws -> Run {
+        try await offloaded {
+            try runBlocking(arguments, stdin: stdin, executable: executable, environment: environment)
+        }
     }
 
-    private static func runBlocking(_ arguments: [String], stdin: Data, executable: URL) throws -> Run {
-        let tool = try ToolProcess(arguments, executable: executable)
+    private static func runBlocking(
+        _ arguments: [String],
+        stdin: Data,
+        executable: URL,
+        environment: [String: String]?
+    ) throws -> Run {
+        let tool = try ToolProcess(arguments, executable: executable, environment: environment)
         let (process, input, output, errors) = (tool.process, tool.input, tool.output, tool.errors)
         // Read both streams concurrently so a full pipe never blocks the tool.
         nonisolated(unsafe) var outData = Data()
@@ -44,7 +62,11 @@ struct CLITests {
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
         readers.forEach { $0.join() }
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self)
+        )
     }
 
     static func token(_ name: String) throws -> String {
@@ -161,7 +183,9 @@ struct CLITests {
         #expect(typed.status == 0)
         let wrongType = try await Self.run(Self.baseArguments + ["--type", "at+jwt", try Self.token("es256-valid")])
         #expect(wrongType.lines.first?["error"] as? String == "invalid_claim")
-        let needsSub = try await Self.run(Self.baseArguments + ["--require", "sub", try Self.token("require-sub-missing")])
+        let needsSub = try await Self.run(
+            Self.baseArguments + ["--require", "sub", try Self.token("require-sub-missing")]
+        )
         #expect(needsSub.lines.first?["error"] as? String == "missing_claim")
     }
 
@@ -182,20 +206,23 @@ struct CLITests {
         #expect(try await Self.run(lenient).status == 0)
     }
 
-    @Test("usage and setup errors exit 2 with a message on stderr and nothing on stdout", arguments: [
-        ["verify"],
-        ["verify", "--jwks"],
-        ["verify", "--jwks", "/nonexistent/jwks.json", "x"],
-        ["verify", "--jwks", "@FIXTURES/jwks/not-json.jwks.json", "x"],
-        ["verify", "--jwks", "@FIXTURES/jwks/unusable.jwks.json", "x"],
-        ["verify", "--jwks", "@FIXTURES/jwks/empty.jwks.json", "x"],
-        ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--algorithm", "HS256", "x"],
-        ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--leeway", "1000", "x"],
-        ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--leeway", "abc", "x"],
-        ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--issuer", "", "x"],
-        ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--no-such-flag", "x"],
-        ["frobnicate"],
-    ])
+    @Test(
+        "usage and setup errors exit 2 with a message on stderr and nothing on stdout",
+        arguments: [
+            ["verify"],
+            ["verify", "--jwks"],
+            ["verify", "--jwks", "/nonexistent/jwks.json", "x"],
+            ["verify", "--jwks", "@FIXTURES/jwks/not-json.jwks.json", "x"],
+            ["verify", "--jwks", "@FIXTURES/jwks/unusable.jwks.json", "x"],
+            ["verify", "--jwks", "@FIXTURES/jwks/empty.jwks.json", "x"],
+            ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--algorithm", "HS256", "x"],
+            ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--leeway", "1000", "x"],
+            ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--leeway", "abc", "x"],
+            ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--issuer", "", "x"],
+            ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--no-such-flag", "x"],
+            ["frobnicate"],
+        ]
+    )
     func setupErrors(_ arguments: [String]) async throws {
         let resolved = arguments.map { $0.replacingOccurrences(of: "@FIXTURES", with: TestSupport.fixtures.path) }
         let run = try await Self.run(resolved)
@@ -229,7 +256,8 @@ struct CLITests {
     func verboseRejections() async throws {
         let manifest = try TestSupport.manifest()
         func token(_ name: String) throws -> String { try #require(manifest.cases.first { $0.name == name }).token }
-        let input = [try token("es256-expired"), try token("es256-valid"), "not.a.token"].joined(separator: "\n") + "\n"
+        let input =
+            [try token("es256-expired"), try token("es256-valid"), "not.a.token"].joined(separator: "\n") + "\n"
         let verbose = try await Self.run(Self.baseArguments + ["--verbose"], stdin: Data(input.utf8))
         #expect(verbose.status == 1)
         let lines = verbose.lines

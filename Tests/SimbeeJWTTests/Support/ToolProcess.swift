@@ -7,10 +7,12 @@ struct ToolProcess {
     let output = Pipe()
     let errors = Pipe()
 
-    /// Starts the tool (or `executable`, such as a shell that runs it) with `arguments`.
-    init(_ arguments: [String], executable: URL = CLITests.binary) throws {
+    /// Starts the tool (or `executable`, such as a shell that runs it) with `arguments`, in
+    /// `environment` when given (in the test process's own otherwise).
+    init(_ arguments: [String], executable: URL = CLITests.binary, environment: [String: String]? = nil) throws {
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
