@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MetricsTestKit
 import SimbeeJWT
 import SimbeeJWTTestSupport
 import SimbeeJWTTesting
@@ -22,7 +23,12 @@ import Testing
         let verified = try await harness.server.verifier(clientID: "cl_harness").verify(first.value)
         #expect(verified.claims.subject == "cu_harness")
         #expect(harness.counter("simbee_auth_exchanges_total", [("result", "success")]) == 1)
-        #expect((harness.gauge("simbee_auth_token_remaining_seconds") ?? 0) > 898)
+        #expect(harness.gauge("simbee_auth_token_remaining_seconds") == 900)
+        let timer = try harness.metrics.expectTimer(
+            "simbee_auth_exchange_duration_seconds",
+            [("url", harness.provider.exchangeURL)]
+        )
+        #expect(timer.values.count == 1)
         await harness.server.shutdown()
     }
 
