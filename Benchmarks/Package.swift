@@ -27,6 +27,8 @@ let package = Package(
             dependencies: [
                 "CBenchOpenSSL",
                 .product(name: "SimbeeJWT", package: library),
+                .product(name: "SimbeeAuthClient", package: library),
+                .product(name: "SimbeeJWTTesting", package: library),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -37,6 +39,7 @@ let package = Package(
             dependencies: [
                 "BenchSupport",
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SimbeeAuthClient", package: library),
             ],
             path: "Benchmarks/VerifyBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -47,6 +50,7 @@ let package = Package(
             dependencies: [
                 "BenchSupport",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "SimbeeAuthClient", package: library),
                 .product(name: "SimbeeJWTTesting", package: library),
             ]
         ),

@@ -7,10 +7,12 @@
 # Usage: Benchmarks/Scripts/profile.sh [--icache] [N] [operation ...]   (N defaults to 1000: with 100,
 # thread start-up noise moves a per-operation figure by a few thousand instructions between runs)
 #   operations: es256-floor es256 es256-remote es256-cached es256-unique es256-counted eddsa-floor eddsa parse
+#     token-cached
 #     (default: all; es256-remote verifies through a RemoteJWKS whose snapshot is loaded: a JWKS
 #     cache hit; es256-unique a new token each time with the verified-token cache on, as the tool
 #     meets them: N at most 5,999; es256-counted es256 with each outcome counted in an atomic
-#     counter, as `JWTVerifier(…, metricsFactory:)` does)
+#     counter, as `JWTVerifier(…, metricsFactory:)` does; token-cached `SimbeeTokenProvider.token()`
+#     with a fresh token in its cache, filled by one exchange with a loopback server)
 #   --icache: also count first-level instruction-cache misses per operation with cachegrind, in a
 #     32 KiB fully associative LRU cache of 64-byte lines. OpenSSL's signature check runs through
 #     more code than that, so every line of the verifier's own code is fetched again on each
@@ -24,7 +26,7 @@ if [ "${1:-}" = "--icache" ]; then ICACHE=1; shift; fi
 N=${1:-1000}
 shift || true
 OPERATIONS=("$@")
-[ ${#OPERATIONS[@]} -gt 0 ] || OPERATIONS=(es256-floor es256 es256-remote es256-cached es256-unique es256-counted eddsa-floor eddsa parse)
+[ ${#OPERATIONS[@]} -gt 0 ] || OPERATIONS=(es256-floor es256 es256-remote es256-cached es256-unique es256-counted eddsa-floor eddsa parse token-cached)
 command -v valgrind >/dev/null || { echo "valgrind is required (apt-get install valgrind)" >&2; exit 2; }
 swift build -c release --product verify-profile >/dev/null
 WORK=$(mktemp -d)

@@ -118,14 +118,16 @@ let benchmarks: @Sendable () -> Void = {
             await makeVerifier()
         }
     }
-    Benchmark("ES256 jwt-kit verify, 1 task", configuration: timeOnly) { (benchmark: Benchmark, keys: JWTKeyCollection) in
+    Benchmark("ES256 jwt-kit verify, 1 task", configuration: timeOnly) {
+        (benchmark: Benchmark, keys: JWTKeyCollection) in
         for _ in benchmark.scaledIterations {
             for _ in 0..<batch { blackHole(try? await keys.verify(Bench.es256Token, as: Bench.SimbeePayload.self)) }
         }
     } setup: {
         await Bench.jwtKitKeys()
     }
-    Benchmark("ES256 jwt-kit verify, 2 tasks", configuration: timeOnly) { (benchmark: Benchmark, keys: JWTKeyCollection) in
+    Benchmark("ES256 jwt-kit verify, 2 tasks", configuration: timeOnly) {
+        (benchmark: Benchmark, keys: JWTKeyCollection) in
         for _ in benchmark.scaledIterations {
             await twoTasks(batch) { blackHole(try? await keys.verify(Bench.es256Token, as: Bench.SimbeePayload.self)) }
         }
@@ -160,6 +162,10 @@ let benchmarks: @Sendable () -> Void = {
             for _ in 0..<batch { blackHole(Bench.importKeySet()) }
         }
     }
+
+    // MARK: SimbeeAuthClient
+
+    tokenProviderBenchmarks()
 }
 
 /// Runs `count` operations split evenly over two child tasks.

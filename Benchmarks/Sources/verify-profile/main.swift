@@ -10,7 +10,7 @@ import SimbeeJWT
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let iterations = Int(arguments[2]) else {
     print(
-        "usage: verify-profile es256-floor|eddsa-floor|es256|es256-remote|eddsa|es256-cached|es256-unique|es256-counted|parse|scaling|interleaved|cli <iterations>"
+        "usage: verify-profile es256-floor|eddsa-floor|es256|es256-remote|eddsa|es256-cached|es256-unique|es256-counted|parse|token-cached|scaling|interleaved|cli <iterations>"
     )
     exit(2)
 }
@@ -43,12 +43,15 @@ Task.detached { [operation, iterations] in
     // of distinct tokens: every verification misses the cache and is stored in it. The tokens are
     // minted before the loop, the same number whatever the iterations, so set-up cancels out.
     let unique = operation == "es256-unique" ? try UniqueTokens() : nil
+    // `token()` with a fresh token in its cache, filled by one exchange with a loopback server.
+    let tokens = operation == "token-cached" ? try await Bench.cachedTokenProvider() : nil
     // The name is resolved once: comparing it with each case's string on every iteration cost the
     // later cases two string comparisons per operation (about 60 instructions) that the first,
     // the floor, did not pay.
     enum Operation: String {
         case es256Floor = "es256-floor", eddsaFloor = "eddsa-floor", es256, es256Remote = "es256-remote", eddsa
         case es256Cached = "es256-cached", es256Unique = "es256-unique", es256Counted = "es256-counted", parse
+        case tokenCached = "token-cached"
     }
     guard let chosen = Operation(rawValue: operation) else { fatalError("unknown operation \(operation)") }
     var checksum = 0
@@ -65,6 +68,7 @@ Task.detached { [operation, iterations] in
         case .es256Unique: _ = try await unique!.verify(index); checksum &+= 1
         case .es256Counted: _ = try await counted.verify(Bench.es256Token); checksum &+= 1
         case .parse: checksum &+= Bench.parseOnly(Bench.es256Token)
+        case .tokenCached: _ = try await tokens!.provider.token(); checksum &+= 1
         }
     }
     print("\(operation) \(iterations) \(checksum)")
