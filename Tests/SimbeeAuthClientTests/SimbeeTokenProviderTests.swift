@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import MetricsTestKit
@@ -232,6 +233,39 @@ import Testing
         // A redirect is not followed: the only request is the exchange.
         #expect(harness.server.requests.map(\.path) == ["/auth/exchange"])
         await harness.server.shutdown()
+    }
+
+    @Test func anAnswerThatCameThroughARedirectIsRefusedEvenByAFollowingClient() async throws {
+        // A client of the caller's own that follows redirects: the provider still refuses the answer.
+        let target = try await SimbeeTestJWKSServer.start(serving: try SimbeeTestIssuer())
+        target.acceptAPIKey(ProviderHarness.apiKey)
+        let redirecting = try await SimbeeTestJWKSServer.startScripted()
+        redirecting.answer(
+            .respond(status: 307, headers: [("Location", target.baseURL + "/auth/exchange")], body: [])
+        )
+        let client = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: .init(redirectConfiguration: .follow(max: 2, allowCycles: false))
+        )
+        var configuration = SimbeeTokenProvider.Configuration()
+        configuration.baseURL = redirecting.baseURL
+        let provider = try SimbeeTokenProvider(
+            apiKey: try SimbeeAPIKey(ProviderHarness.apiKey),
+            configuration: configuration,
+            httpClient: client
+        )
+        do {
+            _ = try await provider.token()
+            Issue.record("an answer through a redirect must be refused")
+        } catch {
+            #expect(error.code == .unexpectedStatus)
+            #expect(error.message.contains("redirect"))
+        }
+        // The redirect was followed (the target answered), and its token was not taken.
+        #expect(target.exchangeCount == 1)
+        try await client.shutdown()
+        await target.shutdown()
+        await redirecting.shutdown()
     }
 
     @Test func theCachedTokenServesWhileAnEarlyRefreshFails() async throws {
