@@ -65,8 +65,7 @@ struct TokenExchanger: Sendable {
         let status = Int(response.status.code)
         switch status {
         case 200:
-            let body = try await Self.readBody(response)
-            guard let body else {
+            guard let body = try await response.collectBody(upTo: Self.maximumBodyBytes) else {
                 return .failure(
                     SimbeeAuthError(
                         .invalidResponse,
@@ -125,21 +124,6 @@ struct TokenExchanger: Sendable {
             body.writeInteger(byte)
         }
         body.writeString(#""}"#)
-        return body
-    }
-
-    /// The whole body, or `nil` when it is larger than ``maximumBodyBytes``.
-    private static func readBody(_ response: HTTPClientResponse) async throws -> [UInt8]? {
-        if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > maximumBodyBytes {
-            return nil
-        }
-        var body: [UInt8] = []
-        for try await chunk in response.body {
-            guard body.count + chunk.readableBytes <= maximumBodyBytes else { return nil }
-            body.append(contentsOf: chunk.readableBytesView)
-        }
-        // A cancelled read may end the body early without an error: never take it as complete.
-        try Task.checkCancellation()
         return body
     }
 

@@ -73,17 +73,9 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
         }
         guard response.history.count <= 1 else { throw JWKSFetchError.redirected }
 
-        var body: [UInt8] = []
-        if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > request.maxBodyBytes
-        {
+        guard let body = try await response.collectBody(upTo: request.maxBodyBytes) else {
             throw JWKSFetchError.bodyTooLarge
         }
-        for try await chunk in response.body {
-            guard body.count + chunk.readableBytes <= request.maxBodyBytes else { throw JWKSFetchError.bodyTooLarge }
-            body.append(contentsOf: chunk.readableBytesView)
-        }
-        // A cancelled read may end the body early without an error: never pass it off as complete.
-        try Task.checkCancellation()
         return JWKSFetchResponse(
             status: Int(response.status.code),
             body: body,
@@ -129,6 +121,27 @@ extension JWKSFetchRequest {
         }
         guard maxBodyBytes >= 0 else { throw JWTError(.invalidConfiguration, "maxBodyBytes must not be negative") }
         for header in headers { try header.validate() }
+    }
+}
+
+extension HTTPClientResponse {
+    /// The whole body, or `nil` as soon as it is known to exceed `maxBytes` (an announced
+    /// `Content-Length` over it, or the bytes streamed in so far), so that reading stays bounded.
+    /// The token client reads its answers with it too.
+    ///
+    /// - Throws: The body stream's errors; a cancellation error when the task was cancelled, since a
+    ///   cancelled read may end the body early without an error and must not pass for a whole one.
+    package func collectBody(upTo maxBytes: Int) async throws -> [UInt8]? {
+        if let length = headers.first(name: "Content-Length").flatMap(Int.init), length > maxBytes {
+            return nil
+        }
+        var collected: [UInt8] = []
+        for try await chunk in body {
+            guard collected.count + chunk.readableBytes <= maxBytes else { return nil }
+            collected.append(contentsOf: chunk.readableBytesView)
+        }
+        try Task.checkCancellation()
+        return collected
     }
 }
 
