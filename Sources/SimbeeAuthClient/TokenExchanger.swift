@@ -114,26 +114,19 @@ struct TokenExchanger: Sendable {
         }
     }
 
-    /// `{"api_key":"<key>"}`. The key is printable ASCII (``SimbeeAPIKey`` checks), so escaping
-    /// `"` and `\` makes it a JSON string.
+    /// `{"api_key":"<key>"}`.
     static func requestBody(_ key: SimbeeAPIKey) -> ByteBuffer {
-        var body = ByteBuffer()
-        body.writeString(#"{"api_key":""#)
-        for byte in key.secret.utf8 {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { body.writeInteger(UInt8(ascii: "\\")) }
-            body.writeInteger(byte)
-        }
-        body.writeString(#""}"#)
-        return body
+        var json = #"{"api_key":"#
+        JSONValue.appendQuoted(key.secret, to: &json)
+        json += "}"
+        return ByteBuffer(string: json)
     }
 
     /// `Retry-After` (RFC 9110 §10.2.3) as a delay: delta-seconds, or an HTTP-date less now. A
     /// value that is neither is ignored.
     private func retryAfter(_ headers: HTTPHeaders) -> Duration? {
         guard let field = headers.first(name: "Retry-After") else { return nil }
-        var value = Substring(field)
-        while value.first == " " || value.first == "\t" { value.removeFirst() }
-        while value.last == " " || value.last == "\t" { value.removeLast() }
+        let value = field.trimmingSpaces()
         if let seconds = CacheLifetime.deltaSeconds(String(value)) { return .seconds(seconds) }
         if let date = HTTPDate.parse(String(value)) {
             return .seconds(max(0, date - wallClock().timeIntervalSince1970).rounded(.up))

@@ -106,7 +106,8 @@ package enum HTTPDate {
 }
 
 extension StringProtocol {
-    fileprivate func trimmingSpaces() -> Substring {
+    /// The text without the spaces and tabs (RFC 9110's optional whitespace) around it.
+    package func trimmingSpaces() -> Substring {
         var slice = Substring(self)
         while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
         while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
