@@ -1,11 +1,5 @@
 import SimbeeJWT
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 extension SimbeeTokenProvider {
     /// Every number that governs a ``SimbeeTokenProvider``, with defaults for Simbee's 15-minute
     /// tokens.
@@ -96,24 +90,17 @@ extension SimbeeTokenProvider {
         }
 
         /// Accepts an absolute `https` URL, or `http` for a loopback host, without credentials,
-        /// query or fragment.
+        /// query or fragment: the package's one URL check.
         private static func validate(baseURL: String) throws(SimbeeAuthError) {
-            guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), let host = url.host,
-                !host.isEmpty
-            else {
-                throw SimbeeAuthError(.invalidConfiguration, "base URL must be an absolute https URL")
-            }
-            guard url.user == nil, url.password == nil, url.query == nil, url.fragment == nil else {
-                throw SimbeeAuthError(
-                    .invalidConfiguration,
-                    "base URL must not carry credentials, a query or a fragment"
+            do {
+                try JWKSURLPolicy.validate(
+                    baseURL,
+                    naming: "base URL",
+                    allowsInsecureHTTP: false,
+                    allowsQueryAndFragment: false
                 )
-            }
-            guard scheme == "https" || (scheme == "http" && JWKSURLPolicy.isLoopback(host)) else {
-                throw SimbeeAuthError(
-                    .invalidConfiguration,
-                    "base URL must use https (plain http only for a loopback host)"
-                )
+            } catch {
+                throw SimbeeAuthError(.invalidConfiguration, error.message)
             }
         }
     }

@@ -17,23 +17,45 @@ package enum JWKSURLPolicy {
     /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` for anything else, or for
     ///   a URL that carries credentials.
     static func validate(url: String, allowsInsecureHTTP: Bool) throws(JWTError) {
+        try validate(url, naming: "JWKS URL", allowsInsecureHTTP: allowsInsecureHTTP, allowsQueryAndFragment: true)
+    }
+
+    /// The one check of a URL this package sends requests to (the JWK Set's, and the token
+    /// client's base URL): absolute, with a host, no credentials, `https`, or `http` for loopback
+    /// hosts or with the opt-in.
+    ///
+    /// - Parameters:
+    ///   - url: The URL.
+    ///   - subject: What the URL is, for the messages (`JWKS URL`, `base URL`).
+    ///   - allowsInsecureHTTP: Whether `http` is accepted for hosts other than loopback.
+    ///   - allowsQueryAndFragment: Whether a query or a fragment is accepted.
+    /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` naming what is wrong.
+    package static func validate(
+        _ url: String,
+        naming subject: String,
+        allowsInsecureHTTP: Bool,
+        allowsQueryAndFragment: Bool
+    ) throws(JWTError) {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.asciiLowercased,
             let host = parsed.host, !host.isEmpty
         else {
-            throw JWTError(.invalidConfiguration, "JWKS URL must be an absolute http(s) URL")
+            throw JWTError(.invalidConfiguration, "\(subject) must be an absolute http(s) URL")
         }
         guard parsed.user == nil, parsed.password == nil else {
-            throw JWTError(.invalidConfiguration, "JWKS URL must not carry credentials")
+            throw JWTError(.invalidConfiguration, "\(subject) must not carry credentials")
+        }
+        guard allowsQueryAndFragment || (parsed.query == nil && parsed.fragment == nil) else {
+            throw JWTError(.invalidConfiguration, "\(subject) must not carry a query or a fragment")
         }
         switch scheme {
         case "https":
             return
         case "http":
             guard isLoopback(host) || allowsInsecureHTTP else {
-                throw JWTError(.invalidConfiguration, "JWKS URL must use https (plain http only for loopback hosts)")
+                throw JWTError(.invalidConfiguration, "\(subject) must use https (plain http only for loopback hosts)")
             }
         default:
-            throw JWTError(.invalidConfiguration, "JWKS URL must use https")
+            throw JWTError(.invalidConfiguration, "\(subject) must use https")
         }
     }
 
