@@ -251,7 +251,7 @@ public final class SimbeeTokenProvider: Service, Sendable {
         let refreshJitter = Double.random(in: configuration.backgroundRefreshWindow)
         let backoffJitter = Double.random(in: 0.5...1.5)
         let now = time.now()
-        let (outcome, waiters) = state.withLockedValue { state in
+        let (outcome, waiters, failures) = state.withLockedValue { state in
             let outcome: Outcome
             switch result {
             case .success(let response):
@@ -271,16 +271,16 @@ public final class SimbeeTokenProvider: Service, Sendable {
             }
             let waiters = Array(state.waiters.values)
             state.waiters.removeAll()
-            return (outcome, waiters)
+            return (outcome, waiters, state.machine.consecutiveFailures)
         }
         // Log and count first, so that a caller who sees the outcome also finds it reported.
-        report(outcome)
+        report(outcome, consecutiveFailures: failures)
         recordGauge()
         for waiter in waiters { waiter.resume(returning: outcome) }
         changed.signal()
     }
 
-    private func report(_ outcome: Outcome) {
+    private func report(_ outcome: Outcome, consecutiveFailures: Int) {
         switch outcome {
         case .success(let token):
             metrics.successes.increment()
@@ -294,7 +294,7 @@ public final class SimbeeTokenProvider: Service, Sendable {
         case .failure(let error):
             let metadata: Logger.Metadata = [
                 "simbee.auth.code": "\(error.code)", "simbee.auth.message": "\(error.message)",
-                "simbee.auth.consecutive_failures": "\(state.withLockedValue { $0.machine.consecutiveFailures })",
+                "simbee.auth.consecutive_failures": "\(consecutiveFailures)",
             ]
             if error.code == .keyRefused {
                 metrics.refusals.increment()
