@@ -372,3 +372,12 @@ public final class SimbeeTokenProvider: Service, Sendable {
         metrics.remainingLifetime.record(remaining.inSeconds)
     }
 }
+
+extension SimbeeTokenProvider: CustomReflectable {
+    /// A mirror with the exchange URL only. The provider holds the key, tokens, and a client that
+    /// may share connections and buffers with the rest of the process; `dump` and debuggers walk
+    /// none of them.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["exchangeURL": exchangeURL], displayStyle: .class)
+    }
+}

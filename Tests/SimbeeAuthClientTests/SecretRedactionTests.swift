@@ -35,6 +35,12 @@ import Testing
             #expect(!text.contains(Self.key))
         }
         #expect("\(token)" == #"SimbeeAccessToken(redacted, scopes: ["read", "write"])"#)
+        // The provider's dump stops at its URL: it never walks into the shared HTTP client, whose
+        // connections and buffers belong to the whole process.
+        var dumped = ""
+        dump(harness.provider, to: &dumped)
+        #expect(dumped.contains("exchangeURL"))
+        #expect(!dumped.contains("exchanger") && !dumped.contains("apiKey") && !dumped.contains("state"))
         await harness.server.shutdown()
     }
 
