@@ -183,9 +183,14 @@ struct VerifyCommand: AsyncParsableCommand {
             let pinned = Date(timeIntervalSince1970: now)
             claims.clock = { pinned }
         }
+        // A stream of tokens is mostly distinct ones: a token takes a cache entry only when it
+        // comes a second time, so the others cost no cache memory.
+        var tokenCache = JWTVerifier.Configuration.TokenCache()
+        tokenCache.admission = .secondVerification
         let configuration = JWTVerifier.Configuration(
             algorithms: algorithms.isEmpty ? JWTAlgorithm.allSupported : algorithms,
-            claims: claims
+            claims: claims,
+            tokenCache: tokenCache
         )
         do {
             return try JWTVerifier(keys: keys, configuration: configuration)

@@ -469,7 +469,7 @@ struct RemoteJWKSOperationsTests {
         #expect(harness.keys.cachedKey(for: "es256-a", algorithm: .es256) === verifiedWith)
         #expect(await TestSupport.outcome(verifier, token) == "valid")
         #expect(cache.statistics.hits == 2 && cache.statistics.entries == 1)
-        #expect(cache.lookup(token)?.key === verifiedWith)  // the remembered entry, not a new one
+        #expect(cache.lookup(VerifiedTokenCache.Key(token))?.key === verifiedWith)  // the remembered entry, not a new one
 
         // Near miss: es256-a now names other key material, which does not match the signature.
         let swapped = try RemoteJWKSHarness.document(["es256-a", "ed25519-a"], material: ["es256-a": "es256-b"])

@@ -68,9 +68,25 @@ public struct JWTVerifier: Sendable {
             public var capacity: Int = 10_000
             /// The most memory the remembered tokens may take, roughly (64 KiB … 1 GiB). Default 32 MiB.
             public var maxBytes: Int = 32 << 20
+            /// Which verified tokens are remembered. Default ``Admission/firstVerification``.
+            public var admission: Admission = .firstVerification
 
-            /// The defaults: 10,000 tokens, 32 MiB.
+            /// The defaults: 10,000 tokens, 32 MiB, every verified token remembered.
             public init() {}
+
+            /// Which verified tokens the cache remembers.
+            public enum Admission: Sendable, Hashable {
+                /// Every token, from its first successful verification: the token's second
+                /// presentation is answered from the cache. Suits a service whose clients reuse
+                /// one token on many calls.
+                case firstVerification
+                /// A token verified a second time while its first verification is still recalled
+                /// (a record of one 64-bit hash per slot, as many slots as the capacity, rounded up
+                /// to a power of two): the third presentation is the first answered from the cache.
+                /// Tokens presented only once never take an entry, so a stream of mostly distinct
+                /// tokens costs no cache memory and does not evict the tokens that do repeat.
+                case secondVerification
+            }
         }
 
         /// A configuration; every parameter has the safe default.
@@ -196,7 +212,11 @@ public struct JWTVerifier: Sendable {
         self.keys = routing
         self.configuration = configuration
         self.tokenCache = configuration.tokenCache.map {
-            VerifiedTokenCache(capacity: $0.capacity, maxBytes: $0.maxBytes)
+            VerifiedTokenCache(
+                capacity: $0.capacity,
+                maxBytes: $0.maxBytes,
+                admitsOnSecondVerification: $0.admission == .secondVerification
+            )
         }
         self.metrics = metricsFactory.map(VerificationMetrics.init)
     }
@@ -223,11 +243,14 @@ public struct JWTVerifier: Sendable {
 
     /// The verified-token cache, then a verification from scratch.
     private func verifyUncounted(_ token: String) async throws(JWTError) -> VerifiedJWT {
-        if let remembered = try await rememberedVerification(of: token) { return remembered }
+        // The size limit comes first even for the cache: hashing a huge input is work too.
+        let cacheKey =
+            tokenCache != nil && token.utf8.count <= configuration.maxTokenBytes ? VerifiedTokenCache.Key(token) : nil
+        if let cacheKey, let remembered = try await rememberedVerification(of: cacheKey) { return remembered }
         let parsed = try parse(token)
         let key = try await key(for: parsed.header.keyID, algorithm: parsed.algorithm, issuer: parsed.issuer)
         let verified = try verify(parsed, with: key)
-        tokenCache?.insert(token, verified: verified, key: key)
+        if let cacheKey { tokenCache?.insert(cacheKey, verified: verified, key: key) }
         return verified
     }
 
@@ -237,11 +260,8 @@ public struct JWTVerifier: Sendable {
     /// - Returns: The remembered verification, or `nil` to verify the token from scratch.
     /// - Throws: ``JWTError`` when the remembered token has expired or is not valid yet (the entry
     ///   is dropped).
-    private func rememberedVerification(of token: String) async throws(JWTError) -> VerifiedJWT? {
-        // The size limit comes first even for the cache: hashing a huge input is work too.
-        guard let tokenCache, token.utf8.count <= configuration.maxTokenBytes, let hit = tokenCache.lookup(token) else {
-            return nil
-        }
+    private func rememberedVerification(of token: VerifiedTokenCache.Key) async throws(JWTError) -> VerifiedJWT? {
+        guard let tokenCache, let hit = tokenCache.lookup(token) else { return nil }
         do {
             try ClaimsValidation.checkTime(hit.token.claims, policy: configuration.claims)
         } catch {

@@ -10,6 +10,11 @@ import NIOConcurrencyHelpers
 ///   for its `kid` (it left the JWK Set, or the `kid` now names other key material), the entry is
 ///   dropped and the token verified from scratch;
 /// - only successes are stored, under a size and memory bound, oldest first out.
+///
+/// With admission on the second verification, a verified token is stored only when the record of
+/// recent verifications (one hash per slot) already holds it; otherwise its hash is recorded there,
+/// replacing the slot's earlier one. A hash collision only stores a token early: a hit still needs
+/// the exact bytes.
 final class VerifiedTokenCache: Sendable {
     private struct Entry {
         let token: VerifiedJWT
@@ -18,11 +23,39 @@ final class VerifiedTokenCache: Sendable {
         let sequence: Int
     }
 
+    /// A token with its hash, computed once per verification and used for the lookup, the
+    /// admission record and the insertion.
+    struct Key: Hashable, Sendable {
+        let token: String
+        /// The token's hash under this process's random seed.
+        let hash: Int
+
+        init(_ token: String) {
+            self.token = token
+            // Strings with the same bytes are canonically equivalent, so they hash alike: the
+            // `String` hash is consistent with the byte equality below.
+            var hasher = Hasher()
+            hasher.combine(token)
+            self.hash = hasher.finalize()
+        }
+
+        static func == (lhs: Key, rhs: Key) -> Bool {
+            lhs.hash == rhs.hash && lhs.token.isExactly(rhs.token)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(hash)
+        }
+    }
+
     private struct State {
-        var entries: [ExactText: Entry] = [:]
+        var entries: [Key: Entry] = [:]
         /// Insertion order, as a ring of (key, insertion number); a slot whose number no longer
         /// matches its entry was removed (and perhaps re-inserted later) already.
-        var order: [(name: ExactText, sequence: Int)?]
+        var order: [(name: Key, sequence: Int)?]
+        /// With admission on the second verification: the hashes of tokens verified once, one per
+        /// slot (a power of two of them; 0 marks an empty slot). Empty otherwise.
+        var verifiedOnce: [Int]
         var nextSequence = 0
         var head = 0
         var count = 0
@@ -35,18 +68,26 @@ final class VerifiedTokenCache: Sendable {
     private let maxBytes: Int
     private let state: NIOLockedValueBox<State>
 
-    init(capacity: Int, maxBytes: Int) {
+    init(capacity: Int, maxBytes: Int, admitsOnSecondVerification: Bool = false) {
         self.capacity = capacity
         self.maxBytes = maxBytes
-        var state = State(order: Array(repeating: nil, count: capacity))
+        var slots = 0
+        if admitsOnSecondVerification {
+            slots = 1
+            while slots < capacity { slots <<= 1 }
+        }
+        var state = State(
+            order: Array(repeating: nil, count: capacity),
+            verifiedOnce: Array(repeating: 0, count: slots)
+        )
         state.entries.reserveCapacity(capacity)
         self.state = NIOLockedValueBox(state)
     }
 
     /// The cached verification of `token` with the key that verified it, if any.
-    func lookup(_ token: String) -> (token: VerifiedJWT, key: JWTVerificationKey)? {
+    func lookup(_ token: Key) -> (token: VerifiedJWT, key: JWTVerificationKey)? {
         state.withLockedValue { state in
-            guard let entry = state.entries[ExactText(token)] else {
+            guard let entry = state.entries[token] else {
                 state.misses += 1
                 return nil
             }
@@ -55,14 +96,23 @@ final class VerifiedTokenCache: Sendable {
         }
     }
 
-    /// Stores a successful verification, evicting the oldest entries past the bounds.
-    func insert(_ token: String, verified: VerifiedJWT, key: JWTVerificationKey) {
+    /// Stores a successful verification (on its second one, with that admission), evicting the
+    /// oldest entries past the bounds.
+    func insert(_ name: Key, verified: VerifiedJWT, key: JWTVerificationKey) {
         // The token's bytes and its decoded segments, which the claims are read from, dominate an
         // entry's memory.
-        let cost = token.utf8.count + verified.claims.retainedByteCount + 256
+        let cost = name.token.utf8.count + verified.claims.retainedByteCount + 256
         guard cost <= maxBytes else { return }
-        let name = ExactText(token)
         state.withLockedValue { state in
+            if !state.verifiedOnce.isEmpty {
+                let slot = name.hash & (state.verifiedOnce.count - 1)
+                let mark = name.hash == 0 ? 1 : name.hash
+                guard state.verifiedOnce[slot] == mark else {
+                    state.verifiedOnce[slot] = mark
+                    return
+                }
+                state.verifiedOnce[slot] = 0
+            }
             if state.entries[name] != nil { return }
             while state.count == capacity || state.bytes + cost > maxBytes {
                 evictOldest(&state)
@@ -76,9 +126,9 @@ final class VerifiedTokenCache: Sendable {
     }
 
     /// Drops the entry for `token`.
-    func remove(_ token: String) {
+    func remove(_ token: Key) {
         state.withLockedValue { state in
-            if let entry = state.entries.removeValue(forKey: ExactText(token)) {
+            if let entry = state.entries.removeValue(forKey: token) {
                 state.bytes -= entry.cost
             }
         }
