@@ -81,7 +81,7 @@ public struct JWTVerifier: Sendable {
                 /// one token on many calls.
                 case firstVerification
                 /// A token verified a second time while its first verification is still recalled
-                /// (a record of one 64-bit hash per slot, as many slots as the capacity, rounded up
+                /// (a record of one 8-byte hash per slot, as many slots as the capacity, rounded up
                 /// to a power of two): the third presentation is the first answered from the cache.
                 /// Tokens presented only once never take an entry, so a stream of mostly distinct
                 /// tokens costs no cache memory and does not evict the tokens that do repeat.
