@@ -284,11 +284,14 @@ public struct JWTVerifier: Sendable {
     }
 
     /// The key for `keyID` from the source of `issuer` (the only source, for a single-source
-    /// verifier): at once when the source has it at hand, otherwise awaited.
-    private func key(for keyID: String?, algorithm: JWTAlgorithm, issuer: String?) async throws(JWTError)
-        -> JWTVerificationKey
-    {
-        let source = try keys.source(for: issuer)
+    /// verifier, which never reads `issuer`): at once when the source has it at hand, otherwise
+    /// awaited.
+    private func key(
+        for keyID: String?,
+        algorithm: JWTAlgorithm,
+        issuer: @autoclosure () -> String?
+    ) async throws(JWTError) -> JWTVerificationKey {
+        let source = try keys.source(for: issuer())
         if let key = source.cachedKey(for: keyID, algorithm: algorithm) { return key }
         return try await source.key(for: keyID, algorithm: algorithm)
     }

@@ -49,15 +49,16 @@ enum KeyRouting: Sendable {
         self = .byIssuer(sources)
     }
 
-    /// The source for a token whose payload names `issuer`.
+    /// The source for a token whose payload names `issuer`, which is read only when there are
+    /// several sources (reading it from a payload allocates).
     ///
     /// - Throws: ``JWTError`` with ``JWTError/Code/issuerMismatch`` for an issuer outside the set.
-    func source(for issuer: String?) throws(JWTError) -> any JWTKeySource {
+    func source(for issuer: @autoclosure () -> String?) throws(JWTError) -> any JWTKeySource {
         switch self {
         case .single(let source):
             return source
         case .byIssuer(let sources):
-            guard let issuer, let source = sources[ExactText(issuer)] else {
+            guard let issuer = issuer(), let source = sources[ExactText(issuer)] else {
                 throw JWTError(.issuerMismatch, "iss is not one of the accepted issuers")
             }
             return source
