@@ -111,7 +111,10 @@ import Testing
 
     @Test func retryAfterLaterThanTheBackoffIsHonoured() {
         var machine = TokenStateMachine(configuration: Self.configuration)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else { return }
+        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
+            Issue.record("expected an exchange to start")
+            return
+        }
         machine.exchangeFailed(
             id,
             SimbeeAuthError(.rateLimited, "429", status: 429, retryAfter: .seconds(7)),
@@ -120,7 +123,10 @@ import Testing
         )
         #expect(machine.notBefore == .seconds(7))
         // A day-long Retry-After counts as an hour.
-        guard case .start(let next) = machine.serviceStep(now: .seconds(7)) else { return }
+        guard case .start(let next) = machine.serviceStep(now: .seconds(7)) else {
+            Issue.record("expected an exchange to start")
+            return
+        }
         machine.exchangeFailed(
             next,
             SimbeeAuthError(.rateLimited, "429", status: 429, retryAfter: .seconds(86_400)),
@@ -132,7 +138,10 @@ import Testing
 
     @Test func aCallerThatTookPartWaitsForTheNextAttemptANewCallerFailsAtOnce() {
         var machine = TokenStateMachine(configuration: Self.configuration)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else { return }
+        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
+            Issue.record("expected an exchange to start")
+            return
+        }
         let failure = SimbeeAuthError(.timedOut, "slow")
         machine.exchangeFailed(id, failure, now: .zero, jitter: 1)
         guard case .sleep(let wait) = machine.callerStep(now: .zero, attemptsMade: 1) else {
@@ -166,7 +175,10 @@ import Testing
 
     @Test func aRefusedKeyIsNotWaitedFor() {
         var machine = TokenStateMachine(configuration: Self.configuration)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else { return }
+        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
+            Issue.record("expected an exchange to start")
+            return
+        }
         let refused = SimbeeAuthError(.keyRefused, "401", status: 401)
         machine.exchangeFailed(id, refused, now: .zero, jitter: 1)
         guard case .fail(let error) = machine.callerStep(now: .zero, attemptsMade: 1) else {
@@ -181,7 +193,10 @@ import Testing
         configuration.maximumBackoff = .seconds(5)
         configuration.initialBackoff = .seconds(1)
         var machine = TokenStateMachine(configuration: configuration)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else { return }
+        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
+            Issue.record("expected an exchange to start")
+            return
+        }
         machine.exchangeFailed(
             id,
             SimbeeAuthError(.rateLimited, "429", status: 429, retryAfter: .seconds(6)),
@@ -195,7 +210,10 @@ import Testing
         #expect(error.retryAfter == .seconds(6))
         // At exactly the longest backoff the call waits.
         machine = TokenStateMachine(configuration: configuration)
-        guard case .start(let again) = machine.callerStep(now: .zero, attemptsMade: 0) else { return }
+        guard case .start(let again) = machine.callerStep(now: .zero, attemptsMade: 0) else {
+            Issue.record("expected an exchange to start")
+            return
+        }
         machine.exchangeFailed(
             again,
             SimbeeAuthError(.rateLimited, "429", status: 429, retryAfter: .seconds(5)),
@@ -210,7 +228,10 @@ import Testing
 
     @Test func aValidTokenServesWhileAnEarlyRefreshBacksOff() {
         var (machine, token) = Self.holdingToken()
-        guard case .start(let id) = machine.callerStep(now: .seconds(880), attemptsMade: 0) else { return }
+        guard case .start(let id) = machine.callerStep(now: .seconds(880), attemptsMade: 0) else {
+            Issue.record("expected an exchange to start")
+            return
+        }
         machine.exchangeFailed(id, SimbeeAuthError(.serverError, "503", status: 503), now: .seconds(880), jitter: 1)
         guard case .serve(let served) = machine.callerStep(now: .milliseconds(880_499), attemptsMade: 0) else {
             Issue.record("the token has 20 s left: serve it")
@@ -238,7 +259,10 @@ import Testing
         let droppedAgain = machine.invalidate(first)
         #expect(dropped && !droppedAgain)
         #expect(machine.validToken(now: .zero) == nil)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else { return }
+        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
+            Issue.record("expected an exchange to start")
+            return
+        }
         let second = machine.exchangeSucceeded(
             id,
             value: "token-\(id)",
@@ -258,7 +282,10 @@ import Testing
 
     @Test func aWaiterThatRegistersLateFindsTheOutcome() {
         var machine = TokenStateMachine(configuration: Self.configuration)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else { return }
+        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
+            Issue.record("expected an exchange to start")
+            return
+        }
         #expect(machine.outcome(of: id) == nil)
         let failure = SimbeeAuthError(.serverError, "503", status: 503)
         machine.exchangeFailed(id, failure, now: .zero, jitter: 1)
