@@ -6,6 +6,26 @@ import Testing
 @Suite struct TokenStateMachineTests {
     static let configuration = SimbeeTokenProvider.Configuration()
 
+    /// The id of the exchange `step` starts, or `nil` after recording that it starts none.
+    static func started(
+        _ step: TokenStateMachine.CallerStep,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> UInt64? {
+        if case .start(let id) = step { return id }
+        Issue.record("expected an exchange to start, got \(step)", sourceLocation: sourceLocation)
+        return nil
+    }
+
+    /// ``started(_:sourceLocation:)`` for the background service's step.
+    static func started(
+        _ step: TokenStateMachine.ServiceStep,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> UInt64? {
+        if case .start(let id) = step { return id }
+        Issue.record("expected an exchange to start, got \(step)", sourceLocation: sourceLocation)
+        return nil
+    }
+
     /// A machine holding a 900 s token obtained at time zero (refresh at 870 s), and the token.
     static func holdingToken(
         lifetime: Duration = .seconds(900),
@@ -111,10 +131,7 @@ import Testing
 
     @Test func retryAfterLaterThanTheBackoffIsHonoured() {
         var machine = TokenStateMachine(configuration: Self.configuration)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
-            Issue.record("expected an exchange to start")
-            return
-        }
+        guard let id = Self.started(machine.callerStep(now: .zero, attemptsMade: 0)) else { return }
         machine.exchangeFailed(
             id,
             SimbeeAuthError(.rateLimited, "429", status: 429, retryAfter: .seconds(7)),
@@ -123,10 +140,7 @@ import Testing
         )
         #expect(machine.notBefore == .seconds(7))
         // A day-long Retry-After counts as an hour.
-        guard case .start(let next) = machine.serviceStep(now: .seconds(7)) else {
-            Issue.record("expected an exchange to start")
-            return
-        }
+        guard let next = Self.started(machine.serviceStep(now: .seconds(7))) else { return }
         machine.exchangeFailed(
             next,
             SimbeeAuthError(.rateLimited, "429", status: 429, retryAfter: .seconds(86_400)),
@@ -138,10 +152,7 @@ import Testing
 
     @Test func aCallerThatTookPartWaitsForTheNextAttemptANewCallerFailsAtOnce() {
         var machine = TokenStateMachine(configuration: Self.configuration)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
-            Issue.record("expected an exchange to start")
-            return
-        }
+        guard let id = Self.started(machine.callerStep(now: .zero, attemptsMade: 0)) else { return }
         let failure = SimbeeAuthError(.timedOut, "slow")
         machine.exchangeFailed(id, failure, now: .zero, jitter: 1)
         guard case .sleep(let wait) = machine.callerStep(now: .zero, attemptsMade: 1) else {
@@ -175,10 +186,7 @@ import Testing
 
     @Test func aRefusedKeyIsNotWaitedFor() {
         var machine = TokenStateMachine(configuration: Self.configuration)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
-            Issue.record("expected an exchange to start")
-            return
-        }
+        guard let id = Self.started(machine.callerStep(now: .zero, attemptsMade: 0)) else { return }
         let refused = SimbeeAuthError(.keyRefused, "401", status: 401)
         machine.exchangeFailed(id, refused, now: .zero, jitter: 1)
         guard case .fail(let error) = machine.callerStep(now: .zero, attemptsMade: 1) else {
@@ -193,10 +201,7 @@ import Testing
         configuration.maximumBackoff = .seconds(5)
         configuration.initialBackoff = .seconds(1)
         var machine = TokenStateMachine(configuration: configuration)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
-            Issue.record("expected an exchange to start")
-            return
-        }
+        guard let id = Self.started(machine.callerStep(now: .zero, attemptsMade: 0)) else { return }
         machine.exchangeFailed(
             id,
             SimbeeAuthError(.rateLimited, "429", status: 429, retryAfter: .seconds(6)),
@@ -210,10 +215,7 @@ import Testing
         #expect(error.retryAfter == .seconds(6))
         // At exactly the longest backoff the call waits.
         machine = TokenStateMachine(configuration: configuration)
-        guard case .start(let again) = machine.callerStep(now: .zero, attemptsMade: 0) else {
-            Issue.record("expected an exchange to start")
-            return
-        }
+        guard let again = Self.started(machine.callerStep(now: .zero, attemptsMade: 0)) else { return }
         machine.exchangeFailed(
             again,
             SimbeeAuthError(.rateLimited, "429", status: 429, retryAfter: .seconds(5)),
@@ -228,10 +230,7 @@ import Testing
 
     @Test func aValidTokenServesWhileAnEarlyRefreshBacksOff() {
         var (machine, token) = Self.holdingToken()
-        guard case .start(let id) = machine.callerStep(now: .seconds(880), attemptsMade: 0) else {
-            Issue.record("expected an exchange to start")
-            return
-        }
+        guard let id = Self.started(machine.callerStep(now: .seconds(880), attemptsMade: 0)) else { return }
         machine.exchangeFailed(id, SimbeeAuthError(.serverError, "503", status: 503), now: .seconds(880), jitter: 1)
         guard case .serve(let served) = machine.callerStep(now: .milliseconds(880_499), attemptsMade: 0) else {
             Issue.record("the token has 20 s left: serve it")
@@ -259,10 +258,7 @@ import Testing
         let droppedAgain = machine.invalidate(first)
         #expect(dropped && !droppedAgain)
         #expect(machine.validToken(now: .zero) == nil)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
-            Issue.record("expected an exchange to start")
-            return
-        }
+        guard let id = Self.started(machine.callerStep(now: .zero, attemptsMade: 0)) else { return }
         let second = machine.exchangeSucceeded(
             id,
             value: "token-\(id)",
@@ -282,10 +278,7 @@ import Testing
 
     @Test func aWaiterThatRegistersLateFindsTheOutcome() {
         var machine = TokenStateMachine(configuration: Self.configuration)
-        guard case .start(let id) = machine.callerStep(now: .zero, attemptsMade: 0) else {
-            Issue.record("expected an exchange to start")
-            return
-        }
+        guard let id = Self.started(machine.callerStep(now: .zero, attemptsMade: 0)) else { return }
         #expect(machine.outcome(of: id) == nil)
         let failure = SimbeeAuthError(.serverError, "503", status: 503)
         machine.exchangeFailed(id, failure, now: .zero, jitter: 1)
