@@ -52,6 +52,8 @@ enum VerifyChecks {
         let manifest: FuzzFixtures.Manifest
         let uncached: JWTVerifier
         let cached: JWTVerifier
+        /// With the token cache admitting a token on its second verification, as the tool's does.
+        let cachedOnSecond: JWTVerifier
         /// The test-only Ed25519 key `Fixtures/keys/ed25519-a.pem` (published test material), which
         /// puts fuzzed claims behind a valid signature so they reach claims validation.
         let signer: TestSigningKey
@@ -85,6 +87,15 @@ enum VerifyChecks {
                 algorithms: JWTAlgorithm.allSupported,
                 at: manifest.now,
                 cache: .init()
+            )
+            var admitsOnSecond = JWTVerifier.Configuration.TokenCache()
+            admitsOnSecond.admission = .secondVerification
+            cachedOnSecond = try Self.verifier(
+                keys,
+                manifest,
+                algorithms: JWTAlgorithm.allSupported,
+                at: manifest.now,
+                cache: admitsOnSecond
             )
         }
 
@@ -144,6 +155,14 @@ enum VerifyChecks {
         try require(same(first, outcome), "the verifier with a token cache disagrees with the one without")
         let repeated = await verify(token, with: context.cached)
         try require(same(repeated, outcome), "a repeat from the token cache differs from the first verification")
+        // Admitted on the second verification: the first two verify in full, the third is a hit.
+        for sight in ["first", "second", "third"] {
+            let result = await verify(token, with: context.cachedOnSecond)
+            try require(
+                same(result, outcome),
+                "the verifier admitting on the second verification disagrees on the \(sight) sight"
+            )
+        }
 
         guard case .success(let verified) = outcome else { return false }
         try await checkVerified(verified, token, context)
