@@ -155,7 +155,8 @@ enum VerifyChecks {
         try require(same(first, outcome), "the verifier with a token cache disagrees with the one without")
         let repeated = await verify(token, with: context.cached)
         try require(same(repeated, outcome), "a repeat from the token cache differs from the first verification")
-        // Admitted on the second verification: the first two verify in full, the third is a hit.
+        // Admitted on the second verification: a token that verifies is checked in full twice and
+        // answered from the cache the third time; a refused one is checked in full every time.
         for sight in ["first", "second", "third"] {
             let result = await verify(token, with: context.cachedOnSecond)
             try require(
