@@ -26,21 +26,22 @@ final class VerifiedTokenCache: Sendable {
     /// A token with its hash, computed once per verification and used for the lookup, the
     /// admission record and the insertion.
     struct Key: Hashable, Sendable {
-        let token: String
+        /// The token, compared byte for byte.
+        let text: ExactText
         /// The token's hash under this process's random seed.
         let hash: Int
 
         init(_ token: String) {
-            self.token = token
-            // Strings with the same bytes are canonically equivalent, so they hash alike: the
-            // `String` hash is consistent with the byte equality below.
+            text = ExactText(token)
             var hasher = Hasher()
-            hasher.combine(token)
-            self.hash = hasher.finalize()
+            hasher.combine(text)
+            hash = hasher.finalize()
         }
 
+        var token: String { text.string }
+
         static func == (lhs: Key, rhs: Key) -> Bool {
-            lhs.hash == rhs.hash && lhs.token.isExactly(rhs.token)
+            lhs.hash == rhs.hash && lhs.text == rhs.text
         }
 
         func hash(into hasher: inout Hasher) {
