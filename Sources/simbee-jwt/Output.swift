@@ -31,11 +31,19 @@ final class BufferedOutput {
         pending.reserveCapacity(Self.flushThreshold + 1024)
     }
 
-    /// Queues `text`.
+    /// Queues `text` and a newline.
     ///
     /// - Throws: ``OutputError`` when the queue had to be written out and the write failed.
-    func write(_ text: String) throws(OutputError) {
-        pending.append(contentsOf: text.utf8)
+    func writeLine(_ text: String) throws(OutputError) {
+        try writeLine { $0.append(contentsOf: text.utf8) }
+    }
+
+    /// Queues the line that `compose` appends to the queue's bytes, and a newline.
+    ///
+    /// - Throws: ``OutputError`` when the queue had to be written out and the write failed.
+    func writeLine(_ compose: (inout [UInt8]) -> Void) throws(OutputError) {
+        compose(&pending)
+        pending.append(UInt8(ascii: "\n"))
         if pending.count >= Self.flushThreshold { try flush() }
     }
 

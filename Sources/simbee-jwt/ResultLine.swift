@@ -3,32 +3,40 @@ import SimbeeJWT
 
 /// The JSON lines the tool prints: one object per token, compact, on one line.
 enum ResultLine {
-    /// `{"valid":true,"alg":…,"kid":…,"claims":{…}}`
-    static func verified(_ token: VerifiedJWT) -> String {
-        var line = "{\"valid\":true,\"alg\":"
-        JSONValue.appendQuoted(token.header.algorithm.name, to: &line)
-        line += ",\"kid\":"
+    /// Appends `{"valid":true,"alg":…,"kid":…,"claims":{…}}` to `line`, as UTF-8.
+    ///
+    /// Bytes rather than a `String`: the line goes straight into the output buffer, and the claims
+    /// are copied once, from the verified payload to the buffer.
+    static func verified(_ token: VerifiedJWT, into line: inout [UInt8]) {
+        line.append(contentsOf: #"{"valid":true,"alg":"#.utf8)
+        appendQuoted(token.header.algorithm.name, to: &line)
+        line.append(contentsOf: #","kid":"#.utf8)
         if let kid = token.header.keyID {
-            JSONValue.appendQuoted(kid, to: &line)
+            appendQuoted(kid, to: &line)
         } else {
-            line += "null"
+            line.append(contentsOf: "null".utf8)
         }
-        line += ",\"claims\":"
+        line.append(contentsOf: #","claims":"#.utf8)
         appendCompact(token.payload, to: &line)
-        line += "}"
-        return line
+        line.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends `text` as a JSON string literal.
+    private static func appendQuoted(_ text: String, to line: inout [UInt8]) {
+        var quoted = ""
+        JSONValue.appendQuoted(text, to: &quoted)
+        line.append(contentsOf: quoted.utf8)
     }
 
     /// Appends `json`, a document the strict reader accepted, without its insignificant
     /// whitespace: the claims as signed, on one line. Outside strings, a strict document holds only
     /// structure, literals, numbers and whitespace, and a string ends at the first `"` that no
     /// backslash escapes.
-    static func appendCompact(_ json: [UInt8], to line: inout String) {
-        var compact: [UInt8] = []
-        compact.reserveCapacity(json.count)
+    static func appendCompact(_ json: [UInt8], to line: inout [UInt8]) {
         var inString = false
         var escaped = false
-        for byte in json {
+        var runStart = 0  // the bytes from here up to the current one are kept
+        for (index, byte) in json.enumerated() {
             if inString {
                 if escaped {
                     escaped = false
@@ -40,13 +48,13 @@ enum ResultLine {
             } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
                 || byte == UInt8(ascii: "\t")
             {
-                continue
+                line.append(contentsOf: json[runStart..<index])
+                runStart = index + 1
             } else if byte == UInt8(ascii: "\"") {
                 inString = true
             }
-            compact.append(byte)
         }
-        line += String(decoding: compact, as: UTF8.self)
+        line.append(contentsOf: json[runStart...])
     }
 
     /// `{"valid":false,"error":"<code>","message":…}`
@@ -64,10 +72,10 @@ enum ResultLine {
         else {
             return line
         }
+        var claims: [UInt8] = []
+        appendCompact(jws.payload, to: &claims)
         line.removeLast()  // the closing brace
-        line += ",\"unverified_claims\":"
-        appendCompact(jws.payload, to: &line)
-        line += "}"
+        line += ",\"unverified_claims\":" + String(decoding: claims, as: UTF8.self) + "}"
         return line
     }
 

@@ -125,9 +125,8 @@ struct VerifyCommand: AsyncParsableCommand {
                     allValid = allValid && valid
                 case .tooLong:
                     let limit = JWTVerifier.Configuration.defaultMaxTokenBytes
-                    try output.write(
+                    try output.writeLine(
                         ResultLine.rejected(code: "token_too_large", message: "token is more than \(limit) bytes")
-                            + "\n"
                     )
                     allValid = false
                 }
@@ -141,21 +140,19 @@ struct VerifyCommand: AsyncParsableCommand {
     private func verifyAndReport(_ token: String, with verifier: JWTVerifier, to output: BufferedOutput)
         async throws(OutputError) -> Bool
     {
-        let line: String
-        let valid: Bool
+        let verified: VerifiedJWT
         do {
-            let verified = try await verifier.verify(token)
-            line = ResultLine.verified(verified)
-            valid = true
+            verified = try await verifier.verify(token)
         } catch {
-            line =
+            try output.writeLine(
                 verbose
-                ? ResultLine.rejected(code: error.code.name, message: error.message, claimsOf: token)
-                : ResultLine.rejected(code: error.code.name, message: error.message)
-            valid = false
+                    ? ResultLine.rejected(code: error.code.name, message: error.message, claimsOf: token)
+                    : ResultLine.rejected(code: error.code.name, message: error.message)
+            )
+            return false
         }
-        try output.write(line + "\n")
-        return valid
+        try output.writeLine { ResultLine.verified(verified, into: &$0) }
+        return true
     }
 
     private func makeVerifier() throws -> JWTVerifier {
