@@ -81,16 +81,13 @@ struct ExchangeResponse: Sendable {
     /// The `exp` of a compact JWS's payload, unverified; `nil` when the payload has none.
     ///
     /// - Throws: ``JWTError`` when the token is not a compact JWS whose payload is a JSON object, or
-    ///   its `exp` is not a number.
+    ///   its `exp` is not a NumericDate from 1970 to 9999, as the verifier requires.
     private static func expiration(of token: String) throws(JWTError) -> Double? {
         let jws = try CompactJWS(token, maxBytes: maximumTokenBytes)
         guard let payload = try? StrictJSONReader.parse(jws.payload), payload.kind(payload.root) == .object else {
             throw JWTError(.malformed, "payload is not a JSON object")
         }
         guard let node = payload.member("exp", of: payload.root) else { return nil }
-        guard let exp = payload.number(node), exp.isFinite else {
-            throw JWTError(.invalidClaim, "exp is not a number")
-        }
-        return exp
+        return try NumericDate.seconds(payload.number(node), claim: "exp")
     }
 }

@@ -238,9 +238,10 @@ public final class SimbeeTokenProvider: Service, Sendable {
             }
             lifetime = Duration(checkedSeconds: seconds) ?? .zero
             if lifetime <= time.now() - sentAt {
+                let late = Int64(exactly: (-seconds).rounded(.up)).map { "\($0) s" } ?? "long"
                 let why =
                     seconds <= 0
-                    ? "its exp is \(Int((-seconds).rounded(.up))) s before this machine's clock (is either clock wrong?)"
+                    ? "its exp is \(late) before this machine's clock (is either clock wrong?)"
                     : "its life ended while the exchange was under way"
                 result = .failure(
                     SimbeeAuthError(.invalidResponse, "the token had expired when it arrived: \(why)", status: 200)

@@ -36,6 +36,15 @@ import Testing
         ("token with a space", answer(#"{"token":"{TOKEN} ","expires_in":900}"#)),
         ("payload not JSON", answer(#"{"token":"eyJhbGciOiJFUzI1NiJ9.bm90IGpzb24.c2ln","expires_in":900}"#)),
         ("exp a string", answer(#"{"token":"eyJhbGciOiJFUzI1NiJ9.eyJleHAiOiJzb29uIn0.c2ln","expires_in":900}"#)),
+        // exp -1, -1e19, 253402300800 (one second past 9999) and 1e300: not NumericDates the verifier
+        // accepts. -1e19 once trapped while the "expired" message was written.
+        ("exp before 1970", answer(#"{"token":"eyJhbGciOiJFUzI1NiJ9.eyJleHAiOi0xfQ.c2ln","expires_in":900}"#)),
+        ("exp far before 1970", answer(#"{"token":"eyJhbGciOiJFUzI1NiJ9.eyJleHAiOi0xZTE5fQ.c2ln","expires_in":900}"#)),
+        (
+            "exp past 9999",
+            answer(#"{"token":"eyJhbGciOiJFUzI1NiJ9.eyJleHAiOjI1MzQwMjMwMDgwMH0.c2ln","expires_in":900}"#)
+        ),
+        ("exp absurd", answer(#"{"token":"eyJhbGciOiJFUzI1NiJ9.eyJleHAiOjFlMzAwfQ.c2ln","expires_in":900}"#)),
         ("no expires_in", answer(#"{"token":"{TOKEN}"}"#)),
         ("expires_in a string", answer(#"{"token":"{TOKEN}","expires_in":"900"}"#)),
         ("expires_in zero", answer(#"{"token":"{TOKEN}","expires_in":0}"#)),
@@ -80,6 +89,12 @@ import Testing
         ),
         ("expires_in written 9e2", answer(#"{"token":"{TOKEN}","expires_in":9e2}"#), .seconds(900)),
         ("no scopes", answer(#"{"token":"{TOKEN}","expires_in":900}"#), .seconds(900)),
+        // exp 253402300799, the last second of 9999: the latest NumericDate accepted.
+        (
+            "exp at the end of 9999",
+            answer(#"{"token":"eyJhbGciOiJFUzI1NiJ9.eyJleHAiOjI1MzQwMjMwMDc5OX0.c2ln","expires_in":900}"#),
+            .seconds(900)
+        ),
         ("unknown fields", answer(#"{"token":"{TOKEN}","expires_in":900,"token_type":"Bearer"}"#), .seconds(900)),
     ]
 
