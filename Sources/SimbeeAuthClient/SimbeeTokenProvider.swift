@@ -75,8 +75,9 @@ public final class SimbeeTokenProvider: Service, Sendable {
     ///   - configuration: Base URL, refresh margin, timeouts, backoff and limits.
     ///   - httpClient: The client to send exchanges with; by default a process-wide client that
     ///     never follows redirects and connects within ``Configuration/connectTimeout``. A client of
-    ///     your own connects within its own timeout; an answer that arrived through a redirect is
-    ///     refused all the same.
+    ///     your own connects within its own timeout. Even when it follows redirects, the key goes to
+    ///     the exchange URL only (the request body is never sent again), and an answer that arrived
+    ///     through a redirect is refused.
     ///   - logger: Receives exchanges and their failures; never the key or a token.
     ///   - metricsFactory: Where metrics go; the bootstrapped `MetricsSystem` by default.
     /// - Throws: ``SimbeeAuthError`` with ``SimbeeAuthError/Code/invalidConfiguration`` for an

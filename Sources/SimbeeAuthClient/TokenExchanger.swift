@@ -10,8 +10,9 @@ import Foundation
 #endif
 
 /// One attempt of Simbee's API-key exchange over async-http-client: `POST <base>/auth/exchange`
-/// with `{"api_key":"…"}`, redirects refused, the request timeout bounding the whole attempt (body
-/// included) and the body bounded in size. Retrying is the provider's business.
+/// with `{"api_key":"…"}`, redirects refused (the key is never sent twice), the request timeout
+/// bounding the whole attempt (body included) and the answer bounded in size. Retrying is the
+/// provider's business.
 struct TokenExchanger: Sendable {
     let url: String
     let client: HTTPClient
@@ -55,7 +56,7 @@ struct TokenExchanger: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         if !userAgent.isEmpty { request.headers.add(name: "User-Agent", value: userAgent) }
-        request.body = .bytes(Self.requestBody(key))
+        request.body = Self.sentOnce(Self.requestBody(key))
 
         let nanoseconds = Int64((requestTimeout.inSeconds * 1e9).rounded())
         let response = try await client.execute(request, deadline: .now() + .nanoseconds(nanoseconds))
@@ -120,6 +121,17 @@ struct TokenExchanger: Sendable {
         JSONValue.appendQuoted(key.secret, to: &json)
         json += "}"
         return ByteBuffer(string: json)
+    }
+
+    /// `bytes` as a body that async-http-client can send only once (a stream, with its length
+    /// announced). A client that follows redirects never replays such a body to a redirect's target,
+    /// so the key reaches the exchange URL alone, whatever client the caller passed: a `307` or `308`
+    /// comes back unfollowed, and a `301`, `302` or `303` is followed as a `GET` without a body.
+    static func sentOnce(_ bytes: ByteBuffer) -> HTTPClientRequest.Body {
+        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        continuation.yield(bytes)
+        continuation.finish()
+        return .stream(stream, length: .known(Int64(bytes.readableBytes)))
     }
 
     /// `Retry-After` (RFC 9110 §10.2.3) as a delay: delta-seconds, or an HTTP-date less now. A

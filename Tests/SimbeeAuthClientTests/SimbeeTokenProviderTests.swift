@@ -235,20 +235,39 @@ import Testing
         await harness.server.shutdown()
     }
 
-    @Test func anAnswerThatCameThroughARedirectIsRefusedEvenByAFollowingClient() async throws {
-        // A client of the caller's own that follows redirects: the provider still refuses the answer.
+    /// A client of the caller's own that follows every redirect it can, keeping `POST` and its body
+    /// on `301` and `302` too.
+    static func followingClient() -> HTTPClient {
+        HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: .init(
+                redirectConfiguration: .follow(
+                    configuration: .init(
+                        max: 2,
+                        allowCycles: false,
+                        retainHTTPMethodAndBodyOn301: true,
+                        retainHTTPMethodAndBodyOn302: true
+                    )
+                )
+            )
+        )
+    }
+
+    /// Through a following client, a redirect to another server never carries the key there: the
+    /// body is not sent again (`301`, `302`, `307`, `308` come back unfollowed; `303` is followed as a
+    /// `GET` without it), and the answer is refused either way.
+    @Test(arguments: [301, 302, 303, 307, 308])
+    func aFollowingClientNeverSendsTheKeyToARedirectTarget(status: Int) async throws {
         let target = try await SimbeeTestJWKSServer.start(serving: try SimbeeTestIssuer())
         target.acceptAPIKey(ProviderHarness.apiKey)
         let redirecting = try await SimbeeTestJWKSServer.startScripted()
         redirecting.answer(
-            .respond(status: 307, headers: [("Location", target.baseURL + "/auth/exchange")], body: [])
+            .respond(status: status, headers: [("Location", target.baseURL + "/auth/exchange")], body: [])
         )
-        let client = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: .init(redirectConfiguration: .follow(max: 2, allowCycles: false))
-        )
+        let client = Self.followingClient()
         var configuration = SimbeeTokenProvider.Configuration()
         configuration.baseURL = redirecting.baseURL
+        configuration.maximumAttempts = 1
         let provider = try SimbeeTokenProvider(
             apiKey: try SimbeeAPIKey(ProviderHarness.apiKey),
             configuration: configuration,
@@ -256,16 +275,33 @@ import Testing
         )
         do {
             _ = try await provider.token()
-            Issue.record("an answer through a redirect must be refused")
+            Issue.record("status \(status): an answer after a redirect must be refused")
         } catch {
-            #expect(error.code == .unexpectedStatus)
-            #expect(error.message.contains("redirect"))
+            #expect(error.code == .unexpectedStatus, "status \(status)")
         }
-        // The redirect was followed (the target answered), and its token was not taken.
-        #expect(target.exchangeCount == 1)
+        #expect(redirecting.requests.map(\.path) == ["/auth/exchange"], "status \(status)")
+        #expect(target.exchangeCount == 0, "status \(status): the key reached the redirect's target")
         try await client.shutdown()
         await target.shutdown()
         await redirecting.shutdown()
+    }
+
+    /// The near miss: the same client, pointed at the exchange itself, sends the key and gets a token.
+    @Test func aFollowingClientExchangesWithoutARedirect() async throws {
+        let target = try await SimbeeTestJWKSServer.start(serving: try SimbeeTestIssuer())
+        target.acceptAPIKey(ProviderHarness.apiKey)
+        let client = Self.followingClient()
+        var configuration = SimbeeTokenProvider.Configuration()
+        configuration.baseURL = target.baseURL
+        let provider = try SimbeeTokenProvider(
+            apiKey: try SimbeeAPIKey(ProviderHarness.apiKey),
+            configuration: configuration,
+            httpClient: client
+        )
+        _ = try await provider.token()
+        #expect(target.exchangeCount == 1)
+        try await client.shutdown()
+        await target.shutdown()
     }
 
     @Test func theCachedTokenServesWhileAnEarlyRefreshFails() async throws {
