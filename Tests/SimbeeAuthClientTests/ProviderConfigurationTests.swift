@@ -40,6 +40,10 @@ import Testing
         ("api.simbee.io", "invalid_configuration"),
         ("https://", "invalid_configuration"),
         ("", "invalid_configuration"),
+        ("https://api.simbee.io:65535", "accepted"),
+        ("https://api.simbee.io:65536", "invalid_configuration"),
+        ("http://127.0.0.1:99999", "invalid_configuration"),
+        ("https://api.simbee.io:0", "invalid_configuration"),
     ])
     func baseURLs(url: String, expected: String) {
         #expect(Self.outcome { $0.baseURL = url } == expected, "\(url)")

@@ -145,6 +145,9 @@ struct CLIRemoteJWKSTests {
         ["verify", "--jwks", "https://api.simbee.io/jwks.json", "--jwks-cooldown", "-1", "x"],
         ["verify", "--issuer", "api.simbee.io", "x"],
         ["verify", "--jwks", "@FIXTURES/jwks/simbee.jwks.json", "--jwks-cooldown", "5", "x"],
+        // Ports past 65535 once trapped (exit 132) on the first fetch.
+        ["verify", "--jwks", "http://127.0.0.1:99999/jwks.json", "x"],
+        ["verify", "--issuer", "https://127.0.0.1:65536", "x"],
     ])
     func urlSetupErrors(_ arguments: [String]) async throws {
         let resolved = arguments.map { $0.replacingOccurrences(of: "@FIXTURES", with: TestSupport.fixtures.path) }

@@ -425,6 +425,17 @@ struct RemoteJWKSTests {
         ("https://user:pass@api.simbee.io/jwks.json", false),
         ("/relative/jwks.json", false),
         ("", false),
+        // Ports: 1 and 65535 are the bounds; 0, 65536 and beyond are refused (65536 and 99999 once
+        // trapped on the first fetch; a port past Int.max was read as no port, the default).
+        ("https://api.simbee.io:1/jwks.json", true),
+        ("https://api.simbee.io:65535/jwks.json", true),
+        ("http://[::1]:65535/jwks.json", true),
+        ("https://api.simbee.io:0/jwks.json", false),
+        ("https://api.simbee.io:65536/jwks.json", false),
+        ("http://127.0.0.1:99999/jwks.json", false),
+        ("http://localhost:99999/jwks.json", false),
+        ("http://[::1]:70000/jwks.json", false),
+        ("https://api.simbee.io:99999999999999999999/jwks.json", false),
     ])
     func urlPolicy(_ url: String, _ accepted: Bool) {
         let result = Result { () throws(JWTError) in try RemoteJWKS(url: url) }

@@ -21,8 +21,8 @@ package enum JWKSURLPolicy {
     }
 
     /// The one check of a URL this package sends requests to (the JWK Set's, and the token
-    /// client's base URL): absolute, with a host, no credentials, `https`, or `http` for loopback
-    /// hosts or with the opt-in.
+    /// client's base URL): absolute, with a host, a port (when given) from 1 to 65535, no
+    /// credentials, `https`, or `http` for loopback hosts or with the opt-in.
     ///
     /// - Parameters:
     ///   - url: The URL.
@@ -41,6 +41,14 @@ package enum JWKSURLPolicy {
         else {
             throw JWTError(.invalidConfiguration, "\(subject) must be an absolute http(s) URL")
         }
+        // A port past 65535 would trap where the HTTP client narrows it to 16 bits, and port 0
+        // reaches no server.
+        let port = writtenPort(of: url)
+        if !port.isEmpty {
+            guard let number = Int(port), (1...65_535).contains(number) else {
+                throw JWTError(.invalidConfiguration, "\(subject) must have a port from 1 to 65535")
+            }
+        }
         guard parsed.user == nil, parsed.password == nil else {
             throw JWTError(.invalidConfiguration, "\(subject) must not carry credentials")
         }
@@ -57,6 +65,18 @@ package enum JWKSURLPolicy {
         default:
             throw JWTError(.invalidConfiguration, "\(subject) must use https")
         }
+    }
+
+    /// The port as written in `url`'s authority, empty when there is none. Read from the text because
+    /// `URL.port` reads a port too large for `Int` as no port at all, which would mean the default.
+    private static func writtenPort(of url: String) -> Substring {
+        guard let start = url.firstRange(of: "://")?.upperBound else { return "" }
+        let authority = url[start...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostAndPort = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? authority
+        // An IPv6 literal holds colons of its own: the port can only follow its closing bracket.
+        let afterHost = hostAndPort.hasPrefix("[") ? hostAndPort.drop { $0 != "]" }.dropFirst() : hostAndPort
+        guard let colon = afterHost.lastIndex(of: ":") else { return "" }
+        return afterHost[afterHost.index(after: colon)...]
     }
 
     /// `localhost`, `::1`, or an IPv4 address in 127.0.0.0/8 (a host name such as `127.example.com`
