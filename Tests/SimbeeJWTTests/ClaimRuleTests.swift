@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 
 @_spi(Testing) @testable import SimbeeJWT
@@ -41,6 +42,34 @@ struct ClaimRuleTests {
         #expect(try await Self.outcome(Self.payload(#""tenants":[7]"#), rules: [tenants]) == "invalid_claim")
         // Every rule must hold, in order.
         #expect(try await Self.outcome(Self.payload(#""org":"acme","tier":1"#), rules: [org, tier]) == "invalid_claim")
+    }
+
+    @Test("a rule runs again on a verified-token cache hit: its verdict is never remembered")
+    func ruleRunsOnCacheHits() async throws {
+        let minter = try TokenMinter(.es256A)
+        let allowed = NIOLockedValueBox(true)
+        let calls = NIOLockedValueBox(0)
+        var policy = ClaimsPolicy(issuer: Self.issuer)
+        policy.requiresExpiration = false
+        policy.rules = [
+            ClaimRule("org", as: String.self) { org in
+                calls.withLockedValue { $0 += 1 }
+                return org == "acme" && allowed.withLockedValue { $0 }
+            }
+        ]
+        let verifier = try JWTVerifier(keys: try TestSupport.fixtureKeySet(), configuration: .init(claims: policy))
+        let cache = try #require(verifier.tokenCache)
+        let token = try minter.token(payload: Self.payload(#""org":"acme""#))
+        #expect(await TestSupport.outcome(verifier, token) == "valid")
+        // The near miss: with the verdict unchanged, the second verification is a cache hit, and the
+        // rule was asked again.
+        #expect(await TestSupport.outcome(verifier, token) == "valid")
+        #expect(cache.statistics.hits == 1)
+        #expect(calls.withLockedValue { $0 } == 2)
+        // The rule now refuses: so does the next verification of the cached token.
+        allowed.withLockedValue { $0 = false }
+        #expect(await TestSupport.outcome(verifier, token) == "invalid_claim")
+        #expect(calls.withLockedValue { $0 } == 3)
     }
 
     @Test("the refusal names the claim and why, never its value")

@@ -9,6 +9,9 @@ import Foundation
 /// ``JWTError/Code/missingClaim`` when the claim is absent, ``JWTError/Code/invalidClaim`` naming
 /// the claim when its value does not decode as the rule's type or does not satisfy it.
 ///
+/// A rule runs on every verification, a hit in the verified-token cache included, so a predicate
+/// may depend on the time or on state of yours (a maximum age from `iat`, a deny list).
+///
 /// ```swift
 /// var policy = ClaimsPolicy(issuer: "https://api.simbee.io", audiences: ["cl_123"])
 /// policy.rules = [

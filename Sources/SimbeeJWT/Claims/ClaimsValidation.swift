@@ -112,6 +112,13 @@ enum ClaimsValidation {
             }
         }
 
+        try checkRules(document, policy: policy)
+    }
+
+    /// The policy's ``ClaimsPolicy/rules`` against the payload `document`. Runs on every
+    /// verification, including hits in the verified-token cache: a rule is the caller's code and may
+    /// depend on the time or on state of its own, so its verdict is never remembered.
+    static func checkRules(_ document: JSONDocument, policy: ClaimsPolicy) throws(JWTError) {
         for rule in policy.rules { try rule.check(document) }
     }
 

@@ -14,7 +14,7 @@ public import Foundation
 /// keep it when you need it several times; ``hasScope(_:)`` reads the scopes in place.
 public struct RegisteredClaims: Sendable, Hashable, CustomReflectable {
     /// The verified payload.
-    private let document: JSONDocument
+    let document: JSONDocument
     /// Where each registered member stands in ``document``.
     private let members: Members
 

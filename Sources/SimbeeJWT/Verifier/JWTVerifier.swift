@@ -255,15 +255,17 @@ public struct JWTVerifier: Sendable {
     }
 
     /// The verified-token cache, in front of the verification: a token verified before, whose
-    /// `exp` and `nbf` still hold and whose key source still returns the very key that verified it.
+    /// `exp` and `nbf` still hold, which still satisfies the policy's own rules, and whose key source
+    /// still returns the very key that verified it.
     ///
     /// - Returns: The remembered verification, or `nil` to verify the token from scratch.
-    /// - Throws: ``JWTError`` when the remembered token has expired or is not valid yet (the entry
-    ///   is dropped).
+    /// - Throws: ``JWTError`` when the remembered token has expired, is not valid yet or breaks a
+    ///   rule (the entry is dropped).
     private func rememberedVerification(of token: VerifiedTokenCache.Key) async throws(JWTError) -> VerifiedJWT? {
         guard let tokenCache, let hit = tokenCache.lookup(token) else { return nil }
         do {
             try ClaimsValidation.checkTime(hit.token.claims, policy: configuration.claims)
+            try ClaimsValidation.checkRules(hit.token.claims.document, policy: configuration.claims)
         } catch {
             tokenCache.remove(token)
             throw error
