@@ -83,4 +83,21 @@ struct DuplicateMemberTests {
             await TestSupport.expect(token, verifier, .malformed, "member #\(position) of \(count)")
         }
     }
+
+    @Test("a signed payload with canonically equivalent claim names is malformed")
+    func equivalentClaimNames() async throws {
+        let minter = try TokenMinter(.es256A)
+        var policy = ClaimsPolicy(issuer: "https://api.simbee.io", audiences: ["cl_fixture"])
+        policy.clock = TestSupport.pinnedClock(1_796_000_000)
+        let verifier = try JWTVerifier(keys: try TestSupport.fixtureKeySet(), configuration: .init(claims: policy))
+        let registered = #""iss":"https://api.simbee.io","aud":"cl_fixture","exp":1796000600"#
+        // JSONDecoder would read one "rolé" and one "KYC" of the two; the verifier refuses both.
+        for members in [#""role\u0301":"admin","rol\u00e9":"user""#, #""\u212AYC":"no","KYC":"yes""#] {
+            let token = try minter.token(payload: "{\(registered),\(members)}")
+            await TestSupport.expect(token, verifier, .malformed, "\(members)")
+        }
+        // The near miss: names that only look alike are two claims.
+        let token = try minter.token(payload: #"{\#(registered),"role":"admin","rol\u00e9":"user"}"#)
+        await TestSupport.expect(token, verifier, nil)
+    }
 }

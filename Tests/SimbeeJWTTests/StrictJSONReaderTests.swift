@@ -154,18 +154,70 @@ struct StrictJSONReaderTests {
     }
 }
 
-@Suite("Identifiers are compared byte for byte, never by Unicode equivalence")
+@Suite("Identifiers are compared byte for byte; equivalent member names are duplicates")
 struct ExactTextTests {
-    @Test("member names that are canonically equivalent but differ in code points are distinct members")
-    func distinctNames() throws {
-        let object = try #require(try StrictJSONReader.read(Array(#"{"caf\u00e9":1,"cafe\u0301":2}"#.utf8)).objectValue)
-        #expect(object.members.count == 2)
-        #expect(object["caf\u{E9}"] == .number(JSONNumber(text: "1", value: 1)))
-        #expect(object["cafe\u{301}"] == .number(JSONNumber(text: "2", value: 2)))
-        // Names long enough for the set-based duplicate check behave the same.
-        let many = (0..<20).map { "\"m\($0)\":0" }.joined(separator: ",")
-        let large = try StrictJSONReader.read(Array(("{" + many + #","\u212A":1,"K":2}"#).utf8)).objectValue
-        #expect(large?.members.count == 22)
+    /// Pairs of member names, the second canonically equivalent to the first (NFC and NFD, raw and
+    /// escaped; a singleton decomposition to ASCII, each way round; the Angstrom sign).
+    static let equivalentNames: [(String, String)] = [
+        (#""caf\u00e9""#, #""cafe\u0301""#),
+        ("\"caf\u{E9}\"", "\"cafe\u{301}\""),
+        (#""\u212AYC""#, #""KYC""#),
+        (#""KYC""#, #""\u212AYC""#),
+        ("\"\u{212A}\"", #""K""#),
+        (#""\u212B""#, #""\u00C5""#),
+    ]
+
+    /// Near misses: close to each other, yet not canonically equivalent.
+    static let distinctNames: [(String, String)] = [
+        (#""caf\u00e9""#, #""cafe""#),
+        (#""K""#, #""k""#),
+        (#""\u00e9""#, #""\u00e8""#),
+        (#""\u212A""#, #""KK""#),
+        ("\"\u{E9}\"", #""e""#),
+    ]
+
+    /// `{first:1,second:2}`, alone or after `fillers` members of its own (past 16, the reader
+    /// checks names with a set).
+    static func object(_ first: String, _ second: String, fillers: Int) -> [UInt8] {
+        let members = (0..<fillers).map { "\"m\($0)\":0" } + ["\(first):1", "\(second):2"]
+        return Array(("{" + members.joined(separator: ",") + "}").utf8)
+    }
+
+    @Test("canonically equivalent member names are duplicates, in small and large objects")
+    func equivalentNamesAreDuplicates() {
+        for (first, second) in Self.equivalentNames {
+            for fillers in [0, 15, 20] {
+                #expect(throws: StrictJSONReader.Failure.self, "\(first) \(second) after \(fillers)") {
+                    try StrictJSONReader.read(Self.object(first, second, fillers: fillers))
+                }
+            }
+        }
+        // An exact repeat after a name that is not ASCII (the canonical comparison) is still refused.
+        #expect(throws: StrictJSONReader.Failure.self) {
+            try StrictJSONReader.read(Array(#"{"\u00e9":0,"a":1,"a":2}"#.utf8))
+        }
+    }
+
+    @Test("names that are close but not canonically equivalent stay distinct members")
+    func closeNamesAreDistinct() throws {
+        for (first, second) in Self.distinctNames {
+            for fillers in [0, 15, 20] {
+                let object = try StrictJSONReader.read(Self.object(first, second, fillers: fillers)).objectValue
+                #expect(object?.members.count == fillers + 2, "\(first) \(second) after \(fillers)")
+            }
+        }
+        // Lookups stay byte for byte: an NFD name does not find the NFC member.
+        let object = try #require(try StrictJSONReader.read(Array(#"{"caf\u00e9":1}"#.utf8)).objectValue)
+        #expect(object["caf\u{E9}"] != nil)
+        #expect(object["cafe\u{301}"] == nil)
+    }
+
+    // Why equivalent names must be refused: `decodeClaims` and `ClaimRule` hand the payload to
+    // `JSONDecoder`, which keys members by `String` and so reads the two as one.
+    @Test("JSONDecoder reads canonically equivalent member names as one key")
+    func foundationMergesEquivalentNames() throws {
+        let decoded = try JSONDecoder().decode([String: Int].self, from: Data(#"{"caf\u00e9":1,"cafe\u0301":2}"#.utf8))
+        #expect(decoded.count == 1)
     }
 
     @Test("kty, crv, use and key_ops with look-alike code points are not the ASCII values")

@@ -4,8 +4,10 @@
 /// same name, `JSONSerialization` the last, and both accept a byte-order mark. Attackers use exactly
 /// that kind of disagreement between two parsers. This reader accepts RFC 8259 and nothing more:
 /// - UTF-8 only, no byte-order mark, every string valid UTF-8 with no lone surrogate escapes;
-/// - duplicate member names, compared code point for code point after unescaping (RFC 8259 §8.3,
-///   no Unicode normalization), refused at every depth;
+/// - duplicate member names refused at every depth: names with the same code points after
+///   unescaping, and also names that are canonically equivalent (`"caf\u00e9"` and
+///   `"cafe\u0301"`, `"\u212A"` and `"K"`), which `JSONDecoder` reads as one key, so that a payload
+///   decoded with it never yields a member other than the one checked here;
 /// - no `NaN`, `Infinity`, comments, trailing commas, leading zeros or single quotes;
 /// - the whole input is one value, with only JSON whitespace around it;
 /// - nesting depth and input size are capped, so hostile input costs bounded time and stack.
@@ -219,23 +221,31 @@ package enum StrictJSONReader {
                 return
             }
             var memberCount = 0
-            var names: Set<[UInt8]>?  // once the object outgrows the linear scan
+            // Once the object outgrows the linear scan: `String` hashes and compares by canonical
+            // equivalence, which covers equal code points too.
+            var names: Set<String>?
+            // Whether a name so far is not ASCII once unescaped: only then can two names with
+            // different code points be canonically equivalent.
+            var hasNonASCIIName = false
             repeat {
                 guard try peek() == UInt8(ascii: "\"") else { throw .unexpectedByte(offset: position) }
                 let nameOffset = position
                 try readString()
                 let name = nodes.count - 1
                 if names == nil, memberCount == Self.linearScanLimit {
-                    names = Set(JSONDocument.Members(nodes: nodes, object: object, end: name).map { decoded($0.name) })
+                    names = Set(JSONDocument.Members(nodes: nodes, object: object, end: name).map { text($0.name) })
                 }
+                let isASCII = isASCIIName(name)
                 if names != nil {
-                    guard names!.insert(decoded(name)).inserted else { throw .duplicateMemberName(offset: nameOffset) }
+                    guard names!.insert(text(name)).inserted else { throw .duplicateMemberName(offset: nameOffset) }
                 } else {
+                    let canonically = hasNonASCIIName || !isASCII
                     for earlier in JSONDocument.Members(nodes: nodes, object: object, end: name)
-                    where sameName(earlier.name, name) {
+                    where sameName(earlier.name, name, canonically: canonically) {
                         throw .duplicateMemberName(offset: nameOffset)
                     }
                 }
+                hasNonASCIIName = hasNonASCIIName || !isASCII
                 memberCount += 1
                 skipWhitespace()
                 guard try peek() == UInt8(ascii: ":") else { throw .unexpectedByte(offset: position) }
@@ -273,8 +283,10 @@ package enum StrictJSONReader {
             }
         }
 
-        /// Whether two member names decode to the same bytes.
-        func sameName(_ first: Int, _ second: Int) -> Bool {
+        /// Whether two member names are the same name: the same bytes once unescaped or, when
+        /// `canonically`, canonically equivalent.
+        func sameName(_ first: Int, _ second: Int, canonically: Bool) -> Bool {
+            if canonically { return text(first) == text(second) }
             let a = nodes[first]
             let b = nodes[second]
             if !a.hasEscapes, !b.hasEscapes {
@@ -284,8 +296,19 @@ package enum StrictJSONReader {
             return decoded(first) == decoded(second)
         }
 
+        /// Whether a name is ASCII once unescaped (an escape may stand for any character).
+        func isASCIIName(_ node: Int) -> Bool {
+            guard nodes[node].isASCII else { return false }
+            return !nodes[node].hasEscapes || decoded(node).allSatisfy { $0 < 0x80 }
+        }
+
         func decoded(_ node: Int) -> [UInt8] {
             JSONDocument.decodeString(bytes, nodes[node])
+        }
+
+        /// A string, unescaped, as text (already checked to be valid UTF-8 with no lone surrogate).
+        func text(_ node: Int) -> String {
+            String(decoding: decoded(node), as: UTF8.self)
         }
 
         /// Checks a number's text against the RFC 8259 grammar.
