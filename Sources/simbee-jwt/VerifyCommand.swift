@@ -16,9 +16,9 @@ struct VerifyCommand: AsyncParsableCommand {
             With no TOKEN (or with -), tokens are read from standard input, one per line; a trailing \
             \\n or \\r\\n is removed and nothing else is trimmed. Results are written out before the \
             tool waits for more input, so a reader sees each result without waiting for the end. \
-            Exit status: 0 when every token verified, 1 when any was rejected, 2 for a usage or setup \
-            error, 3 when standard output could not be written (the tool stops reading at once) or \
-            standard input could not be read.
+            Exit status: 0 when every token verified, 1 when any was rejected or standard input held \
+            no line at all, 2 for a usage or setup error, 3 when standard output could not be written \
+            (the tool stops reading at once) or standard input could not be read.
             """
     )
 
@@ -114,7 +114,9 @@ struct VerifyCommand: AsyncParsableCommand {
                 maxLineBytes: JWTVerifier.Configuration.defaultMaxTokenBytes,
                 beforeRead: output.flush
             )
+            var lines = 0
             while let line = try reader.next() {
+                lines += 1
                 switch line {
                 case .text(let token):
                     let valid = try await verifyAndReport(
@@ -130,6 +132,12 @@ struct VerifyCommand: AsyncParsableCommand {
                     )
                     allValid = false
                 }
+            }
+            // Nothing verified is not "every token verified": `printf %s "$TOKEN" | simbee-jwt
+            // verify … && allow` must not allow an empty $TOKEN.
+            if lines == 0 {
+                Output.standardError("simbee-jwt: no token: standard input held no line\n")
+                allValid = false
             }
         }
         try output.flush()

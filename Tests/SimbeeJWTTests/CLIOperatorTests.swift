@@ -116,6 +116,28 @@ struct CLIOperatorTests {
         #expect(run.lines.first?["valid"] as? Bool == true)
     }
 
+    // MARK: Input
+
+    @Test("standard input with no line (empty or closed) is exit 1, never 0; an empty line is a rejected token")
+    func noTokenRead() async throws {
+        let run = try await Self.shell(
+            #"""
+            verify() { "$TOOL" verify --jwks "$JWKS" --audience cl_fixture \#(Self.policy.joined(separator: " ")) "$@"; }
+            out=$(mktemp) || exit 99
+            printf '' | verify > "$out"; echo "empty=$? lines=$(wc -l < "$out")"
+            verify <&- > "$out"; echo "closed=$? lines=$(wc -l < "$out")"
+            printf '\n' | verify > "$out"; echo "blank=$? lines=$(wc -l < "$out")"
+            printf '%s' "$TOKEN" | verify > "$out"; echo "token=$? lines=$(wc -l < "$out")"
+            rm -f "$out"
+            """#
+        )
+        let results = run.stdout.split(separator: "\n").map(String.init)
+        let expected = ["empty=1 lines=0", "closed=1 lines=0", "blank=1 lines=1", "token=0 lines=1"]
+        #expect(results == expected, "\(run.stderr)")
+        let message = "simbee-jwt: no token: standard input held no line"
+        #expect(Self.errorLines(run.stderr) == [message, message])
+    }
+
     // MARK: Output errors
 
     @Test("standard output on /dev/full or closed: exit 3 with one line on stderr", arguments: ["> /dev/full", ">&-"])
