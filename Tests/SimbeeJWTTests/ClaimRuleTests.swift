@@ -134,4 +134,22 @@ struct ClaimRuleTests {
             #expect(!error.message.contains("top-secret"))
         }
     }
+
+    @Test("decodeClaims: a payload's member names in the path have invisible characters replaced")
+    func invisibleNamesInPaths() async throws {
+        struct Limits: Decodable { let limits: [String: Int] }
+        let minter = try TokenMinter(.es256A)
+        var policy = ClaimsPolicy(issuer: Self.issuer)
+        policy.requiresExpiration = false
+        let verifier = try JWTVerifier(keys: try TestSupport.fixtureKeySet(), configuration: .init(claims: policy))
+        // A right-to-left override, a zero-width space, a line separator and a newline: each is a `?`.
+        let payload = Self.payload(#""limits":{"\u202Eab\u200Bc\u2028d\ne":"x"}"#)
+        let token = try await verifier.verify(try minter.token(payload: payload))
+        let error = #expect(throws: JWTError.self) { try token.decodeClaims(as: Limits.self) }
+        #expect(error?.message == "claims do not decode as Limits: limits.?ab?c?d?e is not Int")
+        // The near miss: visible non-ASCII text is kept.
+        let plain = try await verifier.verify(try minter.token(payload: Self.payload(#""limits":{"caf\u00e9":"x"}"#)))
+        let kept = #expect(throws: JWTError.self) { try plain.decodeClaims(as: Limits.self) }
+        #expect(kept?.message == "claims do not decode as Limits: limits.caf\u{E9} is not Int")
+    }
 }
