@@ -106,7 +106,10 @@ extension AttackTests {
     @Test("row 27: nested JWTs (cty JWT) are refused")
     func row27NestedJWT() async throws {
         let verifier = try Kit.verifier()
-        for cty in ["JWT", "jwt", "Jwt", "application/jwt", "APPLICATION/JWT", "application/JWT", "Application/Jwt"] {
+        let spellings = ["JWT", "jwt", "Jwt", "application/jwt", "APPLICATION/JWT", "application/JWT", "Application/Jwt"]
+        // Parameters and spaces around the type do not hide it.
+        let decorated = ["jwt; x", "application/jwt;charset=utf-8", " JWT", "JWT\\t", " application/jwt ; q=1"]
+        for cty in spellings + decorated {
             for rest in [#""alg":"ES256","kid":"es256-a""#, #""alg":"ES256""#, #""alg":"EdDSA","kid":"nope""#] {
                 let token = Kit.forge(header: #"{\#(rest),"cty":"\#(cty)"}"#, payload: try Kit.token("es256-valid"))
                 await TestSupport.expect(token, verifier, .unsupportedCriticalHeader, "cty \(cty) with \(rest)")
@@ -120,6 +123,13 @@ extension AttackTests {
         )
         for name in ["cty-jwt", "cty-jwt-lower"] {
             await TestSupport.expect(try Kit.token(name), verifier, .unsupportedCriticalHeader, "fixture \(name)")
+        }
+        // Near misses, signed: a cty that only resembles JWT is not a nested token.
+        let minter = try TokenMinter(.es256A)
+        let payload = #"{"iss":"https://api.simbee.io","aud":"cl_fixture","exp":1796000600}"#
+        for cty in ["jwtx", "xjwt", "application/json", "j wt", "application/jwt+json", "jwe"] {
+            let token = try minter.token(header: #"{"alg":"ES256","kid":"es256-a","cty":"\#(cty)"}"#, payload: payload)
+            await TestSupport.expect(token, verifier, nil, "cty \(cty)")
         }
     }
 

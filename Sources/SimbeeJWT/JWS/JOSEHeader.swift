@@ -79,7 +79,8 @@ package struct JOSEHeader: Sendable {
         self.contentType = try Self.optionalString(cty, "cty", in: document)
 
         // RFC 7519 §5.2 / §7.2: cty "JWT" marks a nested token; only one layer would be verified.
-        if let contentType, MediaType.matches(contentType, "jwt") {
+        // Parameters and spaces do not hide it: "application/jwt; charset=utf-8" is refused too.
+        if let contentType, MediaType.matches(MediaType.essence(contentType), "jwt") {
             throw JWTError(.unsupportedCriticalHeader, "header cty marks a nested JWT, which is not supported")
         }
     }
@@ -103,6 +104,15 @@ package enum MediaType {
         let lowered = value.asciiLowercased
         let prefix = "application/"
         return lowered.hasPrefix(prefix) ? String(lowered.dropFirst(prefix.count)) : lowered
+    }
+
+    /// The type and subtype of a media type, without its parameters (from the first `;`) or the
+    /// spaces and tabs around it (RFC 9110 §8.3.1).
+    package static func essence(_ value: String) -> String {
+        var type = value.prefix { $0 != ";" }
+        while let first = type.first, first == " " || first == "\t" { type.removeFirst() }
+        while let last = type.last, last == " " || last == "\t" { type.removeLast() }
+        return String(type)
     }
 
     /// Whether `value` names the same media type as `expected`.
