@@ -173,6 +173,8 @@ struct ClaimsPolicyTests {
         { (p: inout ClaimsPolicy) in p.audiences = ["cl_a", ""] },
         { (p: inout ClaimsPolicy) in p.requiredClaims = [""] },
         { (p: inout ClaimsPolicy) in p.acceptedTypes = [""] },
+        { (p: inout ClaimsPolicy) in p.acceptedTypes = ["jwt", "application/"] },
+        { (p: inout ClaimsPolicy) in p.acceptedTypes = ["APPLICATION/"] },
     ] as [@Sendable (inout ClaimsPolicy) -> Void])
     func invalidPolicy(_ configure: @Sendable (inout ClaimsPolicy) -> Void) throws {
         let keys = try TestSupport.fixtureKeySet()

@@ -44,6 +44,7 @@ public struct ClaimsPolicy: Sendable {
     public var requiredClaims: [String]
     /// Accepted header `typ` values (RFC 8725 §3.11), compared case-insensitively with the
     /// `application/` prefix optional. Empty means `typ` is not checked; otherwise it is required.
+    /// A value that names no type (`""`, `"application/"`) is an invalid configuration.
     public var acceptedTypes: [String]
     /// Rules of your own on the claims, checked in order after everything above. Empty by default.
     public var rules: [ClaimRule] = []
@@ -103,8 +104,9 @@ public struct ClaimsPolicy: Sendable {
         guard !requiredClaims.contains(where: \.isEmpty) else {
             throw JWTError(.invalidConfiguration, "required claim names must not be empty")
         }
-        guard !acceptedTypes.contains(where: \.isEmpty) else {
-            throw JWTError(.invalidConfiguration, "accepted types must not contain an empty string")
+        // "application/" alone would match a typ of "" (the prefix is optional when comparing).
+        guard !acceptedTypes.contains(where: { MediaType.normalized($0).isEmpty }) else {
+            throw JWTError(.invalidConfiguration, "accepted types must each name a type")
         }
         guard !rules.contains(where: \.claim.isEmpty) else {
             throw JWTError(.invalidConfiguration, "claim rules must name a claim")
