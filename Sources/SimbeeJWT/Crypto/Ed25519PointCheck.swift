@@ -63,7 +63,10 @@ enum Ed25519PointCheck {
     private static func recoverXSquared(yBigEndian: [UInt8]) throws(Failure) -> XSquared? {
         // Sound: every BIGNUM below comes from `context`, which the defers free only when this
         // function returns, and BN_bin2bn reads the byte arrays during the call alone.
-        guard let context = unsafe BN_CTX_new() else { throw .notOnCurve }
+        guard let context = unsafe BN_CTX_new() else {
+            ERR_clear_error()
+            throw .notOnCurve
+        }
         defer { unsafe BN_CTX_free(context) }
         unsafe BN_CTX_start(context)
         defer { unsafe BN_CTX_end(context) }
@@ -73,7 +76,10 @@ enum Ed25519PointCheck {
             let numerator = unsafe BN_CTX_get(context), let denominator = unsafe BN_CTX_get(context),
             let xSquared = unsafe BN_CTX_get(context), let exponent = unsafe BN_CTX_get(context),
             let legendre = unsafe BN_CTX_get(context), let one = unsafe BN_CTX_get(context)
-        else { throw .notOnCurve }
+        else {
+            ERR_clear_error()
+            throw .notOnCurve
+        }
 
         let prime = bytes(fromHex: primeHex)
         let curveD = bytes(fromHex: curveDHex)
