@@ -211,7 +211,7 @@ struct VerifyCommand: AsyncParsableCommand {
         if let jwks {
             location = jwks
         } else if let issuer, Self.isURL(issuer) {
-            location = RemoteJWKS.wellKnownURL(issuer: issuer)
+            location = try RemoteJWKS.wellKnownURL(issuer: issuer)
         } else {
             throw SetupError(message: "--jwks is required unless --issuer is an https URL")
         }

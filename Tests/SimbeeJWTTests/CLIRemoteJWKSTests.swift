@@ -148,6 +148,9 @@ struct CLIRemoteJWKSTests {
         // Ports past 65535 once trapped (exit 132) on the first fetch.
         ["verify", "--jwks", "http://127.0.0.1:99999/jwks.json", "x"],
         ["verify", "--issuer", "https://127.0.0.1:65536", "x"],
+        // The well-known path would land inside the query or the fragment.
+        ["verify", "--issuer", "http://127.0.0.1:9?tenant=a", "x"],
+        ["verify", "--issuer", "http://127.0.0.1:9#x", "x"],
     ])
     func urlSetupErrors(_ arguments: [String]) async throws {
         let resolved = arguments.map { $0.replacingOccurrences(of: "@FIXTURES", with: TestSupport.fixtures.path) }

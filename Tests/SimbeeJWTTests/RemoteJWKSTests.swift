@@ -466,6 +466,15 @@ struct RemoteJWKSTests {
     func issuerURL() throws {
         #expect(try RemoteJWKS(issuer: "https://api.simbee.io").url == "https://api.simbee.io/.well-known/jwks.json")
         #expect(try RemoteJWKS(issuer: "https://api.simbee.io/").url == "https://api.simbee.io/.well-known/jwks.json")
+        #expect(
+            try RemoteJWKS(issuer: "https://api.simbee.io/tenant-a").url
+                == "https://api.simbee.io/tenant-a/.well-known/jwks.json"
+        )
+        // A query or a fragment would swallow the path: refused.
+        for issuer in ["https://api.simbee.io?tenant=a", "https://api.simbee.io/#x", "https://api.simbee.io/a?"] {
+            let error = #expect(throws: JWTError.self, "\(issuer)") { try RemoteJWKS(issuer: issuer) }
+            #expect(error?.code == .invalidConfiguration)
+        }
     }
 
     @Test("out-of-range configuration is refused")
@@ -520,6 +529,12 @@ struct CacheLifetimeTests {
         #expect(ttl("max-age=abc") == 600)
         #expect(ttl("max-age=-5") == 600)
         #expect(ttl(nil) == 600)
+        // Two max-age directives (two lines combined): when they disagree, in either order, the
+        // response is stale and the minimum holds; the same value twice is that value.
+        #expect(ttl("max-age=60, max-age=86400") == 300)
+        #expect(ttl("max-age=86400, max-age=3600") == 300)
+        #expect(ttl("max-age=3600, max-age=3600") == 3_600)
+        #expect(ttl("max-age=3600, max-age=abc") == 3_600)
     }
 
     @Test("Expires is used without max-age, relative to Date when present")

@@ -36,6 +36,8 @@ package enum CacheLifetime {
     }
 
     /// The `max-age` of a `Cache-Control` value (`.zero` for `no-cache`/`no-store`), or `nil`.
+    /// Two `max-age` directives that disagree (a cache on the way appending its own line) make the
+    /// response stale, `.zero`, as RFC 9111 §4.2.1 allows: neither may stretch the other's lifetime.
     static func maxAge(_ cacheControl: String) -> Duration? {
         var result: Duration?
         for rawDirective in cacheControl.split(separator: ",") {
@@ -47,6 +49,7 @@ package enum CacheLifetime {
                     value = value.dropFirst().dropLast()
                 }
                 guard let seconds = deltaSeconds(value) else { continue }
+                if let earlier = result, earlier != .seconds(seconds) { return .zero }
                 result = .seconds(seconds)
             }
         }

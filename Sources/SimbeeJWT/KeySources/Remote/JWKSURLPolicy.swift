@@ -7,7 +7,13 @@ import Foundation
 /// Which JWK Set URLs a ``RemoteJWKS`` accepts, and where an issuer publishes its set.
 package enum JWKSURLPolicy {
     /// `<issuer>/.well-known/jwks.json`, with a trailing slash of the issuer ignored.
-    static func wellKnownURL(issuer: String) -> String {
+    ///
+    /// - Throws: ``JWTError`` with ``JWTError/Code/invalidConfiguration`` when the issuer has a
+    ///   query or a fragment, which the path would land inside.
+    static func wellKnownURL(issuer: String) throws(JWTError) -> String {
+        guard !issuer.contains("?"), !issuer.contains("#") else {
+            throw JWTError(.invalidConfiguration, "issuer must not carry a query or a fragment")
+        }
         let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         return base + "/.well-known/jwks.json"
     }

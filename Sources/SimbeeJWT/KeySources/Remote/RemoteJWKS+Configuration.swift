@@ -27,7 +27,9 @@ extension RemoteJWKS {
         /// once all the same. Default 1 second; 0 … 60 seconds.
         public var startupJitter: Duration = .seconds(1)
         /// The least time between two refreshes caused by unknown `kid`s, measured from the last
-        /// attempt of any kind. Inside it an unknown `kid` fails at once. Default 30 seconds; 0 … 1 hour.
+        /// attempt of any kind. Inside it an unknown `kid` fails at once, unless a fetch is in flight
+        /// (it joins that one) or it earns the one follow-up fetch per cooldown that a lookup joining
+        /// a fetch already under way may get (see <doc:JWKSCaching>). Default 30 seconds; 0 … 1 hour.
         public var unknownKeyCooldown: Duration = .seconds(30)
         /// How long past its expiry the last good set keeps serving while refreshes fail. Default 24
         /// hours; 0 … 7 days.

@@ -120,7 +120,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(JWTError) {
         try self.init(
-            url: JWKSURLPolicy.wellKnownURL(issuer: issuer),
+            url: try JWKSURLPolicy.wellKnownURL(issuer: issuer),
             configuration: configuration,
             fetcher: fetcher,
             logger: logger,
@@ -155,9 +155,10 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         self.state = NIOLockedValueBox(LockedState(machine: RemoteJWKSStateMachine(configuration: configuration)))
     }
 
-    /// `<issuer>/.well-known/jwks.json`, with a trailing slash of the issuer ignored.
-    package static func wellKnownURL(issuer: String) -> String {
-        JWKSURLPolicy.wellKnownURL(issuer: issuer)
+    /// `<issuer>/.well-known/jwks.json`, with a trailing slash of the issuer ignored; throws for an
+    /// issuer with a query or a fragment.
+    package static func wellKnownURL(issuer: String) throws(JWTError) -> String {
+        try JWKSURLPolicy.wellKnownURL(issuer: issuer)
     }
 
     // MARK: Lookup

@@ -140,7 +140,7 @@ struct RemoteJWKSStateMachine: Sendable {
     // MARK: Lookup
 
     /// The key when a snapshot not yet due for a refresh has it, and `nil` for anything else
-    /// (no snapshot, due for a refresh, unknown `kid`), which ``lookup(keyID:algorithm:afterRefresh:now:)``
+    /// (no snapshot, due for a refresh, unknown `kid`), which ``lookup(keyID:algorithm:askedAt:now:)``
     /// then decides. Changes nothing, so a verifier can ask this first on every token.
     func immediateKey(for keyID: String?, algorithm: JWTAlgorithm, now: Duration) -> JWTVerificationKey? {
         guard let snapshot, now < snapshot.refreshAt else { return nil }
