@@ -72,8 +72,9 @@ extension SimbeeTokenProvider {
                 backgroundRefreshWindow.lowerBound >= 0.1 && backgroundRefreshWindow.upperBound <= 1,
                 "background refresh window must lie within 0.1…1"
             )
-            try require(connectTimeout > .zero && connectTimeout <= .seconds(60), "connect timeout must be 0…60 s")
-            try require(requestTimeout > .zero && requestTimeout <= .seconds(120), "request timeout must be 0…120 s")
+            if let problem = Duration.httpTimeoutProblem(connect: connectTimeout, request: requestTimeout) {
+                throw SimbeeAuthError(.invalidConfiguration, problem)
+            }
             try require((1...10).contains(maximumAttempts), "maximum attempts must be 1…10")
             try require(
                 initialBackoff > .zero && initialBackoff <= maximumBackoff && maximumBackoff <= .seconds(3_600),

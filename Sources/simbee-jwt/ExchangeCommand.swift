@@ -66,12 +66,11 @@ struct ExchangeCommand: AsyncParsableCommand {
             let requestTimeout = try SetupError.duration(
                 timeout,
                 flag: "--timeout",
-                range: "more than 0 and at most 120"
+                range: "more than 0 and at most 120",
+                accepting: { $0 > .zero && $0 <= .seconds(120) }
             )
             configuration.requestTimeout = requestTimeout
-            if requestTimeout > .zero {
-                configuration.connectTimeout = min(configuration.connectTimeout, requestTimeout)
-            }
+            configuration.connectTimeout = min(configuration.connectTimeout, requestTimeout)
         }
         let key: SimbeeAPIKey
         do {

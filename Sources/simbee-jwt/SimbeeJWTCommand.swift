@@ -68,9 +68,15 @@ struct SetupError: Error {
     let message: String
 
     /// A flag's number of seconds as a `Duration`, refused when it is not a finite number that a
-    /// `Duration` can hold. The library checks the accepted range, which `range` names.
-    static func duration(_ seconds: Double, flag: String, range: String) throws(SetupError) -> Duration {
-        guard let duration = Duration(checkedSeconds: seconds) else {
+    /// `Duration` can hold or `accepting` refuses it, with a message naming the flag and `range`.
+    /// Without `accepting`, the library checks the range, and its message names the setting.
+    static func duration(
+        _ seconds: Double,
+        flag: String,
+        range: String,
+        accepting: (Duration) -> Bool = { _ in true }
+    ) throws(SetupError) -> Duration {
+        guard let duration = Duration(checkedSeconds: seconds), accepting(duration) else {
             throw SetupError(message: "\(flag) must be a number of seconds from \(range)")
         }
         return duration

@@ -184,7 +184,10 @@ struct VerifyCommand: AsyncParsableCommand {
             claims.leeway = try SetupError.duration(leeway, flag: "--leeway", range: "0 to 300")
         }
         if let now {
-            guard now.isFinite else { throw SetupError(message: "--now must be a finite Unix time") }
+            // The NumericDate range a token's own times are held to (1970 … 9999).
+            guard now >= 0, now <= 253_402_300_799 else {
+                throw SetupError(message: "--now must be a Unix time from 0 to 253402300799 (year 9999)")
+            }
             let pinned = Date(timeIntervalSince1970: now)
             claims.clock = { pinned }
         }
@@ -234,7 +237,8 @@ struct VerifyCommand: AsyncParsableCommand {
             configuration.requestTimeout = try SetupError.duration(
                 jwksTimeout,
                 flag: "--jwks-timeout",
-                range: "more than 0 and at most 120"
+                range: "more than 0 and at most 120",
+                accepting: { $0 > .zero && $0 <= .seconds(120) }
             )
             configuration.connectTimeout = min(configuration.connectTimeout, configuration.requestTimeout)
         }

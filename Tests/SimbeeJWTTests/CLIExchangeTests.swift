@@ -170,7 +170,7 @@ struct CLIExchangeTests {
         SetupCase(arguments: ["--base-url", "https://user:pass@api.simbee.io"], message: "credentials"),
         SetupCase(arguments: ["--base-url", "@BASE?x=1"], message: "query"),
         SetupCase(arguments: ["--base-url", "http://127.0.0.1:99999"], message: "port"),
-        SetupCase(arguments: ["--base-url", "@BASE", "--timeout", "0"], message: "timeout"),
+        SetupCase(arguments: ["--base-url", "@BASE", "--timeout", "0"], message: "--timeout must be"),
         SetupCase(arguments: ["--base-url", "@BASE", "--timeout", "120.5"], message: "timeout"),
         SetupCase(arguments: ["--base-url", "@BASE", "--timeout=-1"], message: "timeout"),
         SetupCase(arguments: ["--base-url", "@BASE", "--timeout", "nan"], message: "--timeout"),

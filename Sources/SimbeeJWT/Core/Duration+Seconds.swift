@@ -24,4 +24,17 @@ extension Duration {
         guard seconds.isFinite, seconds.magnitude <= Self.largestConvertibleSeconds else { return nil }
         self = .seconds(seconds)
     }
+
+    /// Why a connect and a request timeout cannot bound an HTTP exchange (each must be more than 0,
+    /// and at most 60 and 120 seconds), or `nil` when they can. The JWK Set cache and the token
+    /// client apply the same bounds.
+    package static func httpTimeoutProblem(connect: Duration, request: Duration) -> String? {
+        if !(connect > .zero && connect <= .seconds(60)) {
+            return "connect timeout must be more than 0 and at most 60 s"
+        }
+        if !(request > .zero && request <= .seconds(120)) {
+            return "request timeout must be more than 0 and at most 120 s"
+        }
+        return nil
+    }
 }

@@ -97,8 +97,9 @@ extension RemoteJWKS {
                 initialBackoff > .zero && initialBackoff <= maximumBackoff && maximumBackoff <= .hours(1),
                 "backoff must satisfy 0 < initial ≤ maximum ≤ 1 hour"
             )
-            try require(connectTimeout > .zero && connectTimeout <= .seconds(60), "connect timeout must be 0…60 s")
-            try require(requestTimeout > .zero && requestTimeout <= .seconds(120), "request timeout must be 0…120 s")
+            if let problem = Duration.httpTimeoutProblem(connect: connectTimeout, request: requestTimeout) {
+                throw JWTError(.invalidConfiguration, problem)
+            }
             try require(maxBodyBytes >= 64 && maxBodyBytes <= 16 << 20, "body limit must be 64 B…16 MiB")
             try require(maxKeys >= 1 && maxKeys <= 10_000, "key limit must be 1…10000")
             try require(
