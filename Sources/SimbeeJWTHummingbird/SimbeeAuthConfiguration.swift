@@ -17,6 +17,8 @@ import SimbeeJWT
 /// ```
 public struct SimbeeAuthConfiguration: Sendable {
     /// The `realm` of every `WWW-Authenticate: Bearer` challenge (RFC 6750 §3). `"simbee"` by default.
+    /// A realm with a control character (a line break, a tab, DEL) makes ``SimbeeAuthenticator``'s
+    /// initializer throw `JWTError` with the code `invalid_configuration`.
     public var realm: String
     /// The `Retry-After` of a `503` answered while the key set is unavailable, rounded up to whole
     /// seconds; `nil` sends none. 10 seconds by default; 0 … 1 day, or ``SimbeeAuthenticator``'s
@@ -50,8 +52,11 @@ public struct SimbeeAuthConfiguration: Sendable {
     /// The longest `Retry-After` accepted: one day.
     static let maximumRetryAfter: Duration = .seconds(86_400)
 
-    /// Throws when a value is out of range.
+    /// Throws when a value is out of range or the realm cannot stand in a header as it is.
     func validate() throws(JWTError) {
+        if realm.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw JWTError(.invalidConfiguration, "realm must not contain control characters")
+        }
         if let retryAfter, retryAfter < .zero || retryAfter > Self.maximumRetryAfter {
             throw JWTError(.invalidConfiguration, "retryAfter must be between 0 and 86400 seconds")
         }

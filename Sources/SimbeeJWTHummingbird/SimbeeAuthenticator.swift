@@ -74,7 +74,7 @@ public struct SimbeeAuthenticator<Context: AuthRequestContext>: AuthenticatorMid
     ///   - identity: Maps the verified caller, the request and its context to your identity, or
     ///     `nil` when the caller is not one of yours.
     /// - Throws: `JWTError` with `JWTError.Code.invalidConfiguration` when a configuration value
-    ///   is out of range.
+    ///   is out of range or the realm holds a control character.
     public init(
         verifier: JWTVerifier,
         configuration: SimbeeAuthConfiguration = SimbeeAuthConfiguration(),
@@ -214,7 +214,7 @@ extension SimbeeAuthenticator where Context.Identity == SimbeeIdentity {
     ///     authenticator and everything behind it.
     ///   - context: The request context type, for type inference only.
     /// - Throws: `JWTError` with `JWTError.Code.invalidConfiguration` when a configuration value
-    ///   is out of range.
+    ///   is out of range or the realm holds a control character.
     public init(
         verifier: JWTVerifier,
         configuration: SimbeeAuthConfiguration = SimbeeAuthConfiguration(),

@@ -36,4 +36,18 @@ struct AuthConfigurationTests {
         let verifier = try JWTVerifier(keys: try JWKSet(json: try Fixtures.keySetDocument()))
         _ = try Authenticator(verifier: verifier, configuration: SimbeeAuthConfiguration(retryAfter: nil))
     }
+
+    @Test("realm: control characters are refused; spaces, quotes and non-ASCII text are kept")
+    func realmCharacters() throws {
+        let verifier = try JWTVerifier(keys: try JWKSet(json: try Fixtures.keySetDocument()))
+        for realm in ["orders\r\nX-Injected: 1", "a\tb", "nul\u{0}", "del\u{7F}", "\u{1B}[31m"] {
+            let error = #expect(throws: JWTError.self, "\(realm.debugDescription)") {
+                try Authenticator(verifier: verifier, configuration: SimbeeAuthConfiguration(realm: realm))
+            }
+            #expect(error?.code == .invalidConfiguration)
+        }
+        for realm in ["orders", "Orders API", #"say "hi""#, "caf\u{E9}", ""] {
+            _ = try Authenticator(verifier: verifier, configuration: SimbeeAuthConfiguration(realm: realm))
+        }
+    }
 }
