@@ -59,8 +59,9 @@ public struct VerifiedJWT: Sendable {
     ///
     /// The payload already passed the strict reader (no duplicate names, no byte-order mark), so
     /// `JSONDecoder` sees exactly what was verified. A payload that does not fit your type is the
-    /// token's fault, not your service's: it is refused like a bad claim, so a middleware answers
-    /// `401`, not `500`.
+    /// token's fault, not your service's: the error is ``JWTError/Code/invalidClaim``, which a
+    /// middleware should answer with `401`, not `500` (in Hummingbird, decode through
+    /// `SimbeeIdentity.decodeClaims(as:decoder:)`, which does).
     ///
     /// - Parameters:
     ///   - type: The type to decode.

@@ -16,7 +16,10 @@ public struct HTTPJWKSFetcher: JWKSFetcher {
     }
 
     /// A fetcher on your own client. You own its lifecycle. A response that arrived through a
-    /// redirect is refused all the same.
+    /// redirect is refused all the same, but a client that follows redirects has already sent the
+    /// request there, with the request's ``JWKSFetchRequest/headers`` (async-http-client drops only
+    /// `Authorization`, `Cookie`, `Origin` and `Proxy-Authorization` across origins): give it
+    /// `redirectConfiguration: .disallow` when those headers carry anything secret.
     ///
     /// - Parameter client: The client to use.
     public init(client: HTTPClient) {
