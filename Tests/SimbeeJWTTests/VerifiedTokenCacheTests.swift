@@ -168,6 +168,21 @@ struct VerifiedTokenCacheTests {
         )
     }
 
+    @Test("capacity follows maxBytes: no more slots set aside than 256-byte entries could fill")
+    func capacityFollowsMaxBytes() {
+        // A million slots for 64 KiB: at most 256 entries can ever fit, so 256 slots are made.
+        #expect(VerifiedTokenCache(capacity: 1_000_000, maxBytes: 64 << 10).capacity == 256)
+        #expect(
+            VerifiedTokenCache(capacity: 1_000_000, maxBytes: 64 << 10, admitsOnSecondVerification: true).capacity
+                == 256
+        )
+        // Near misses on either side of the bound, and the defaults, keep the configured capacity.
+        #expect(VerifiedTokenCache(capacity: 256, maxBytes: 64 << 10).capacity == 256)
+        #expect(VerifiedTokenCache(capacity: 257, maxBytes: 64 << 10).capacity == 256)
+        #expect(VerifiedTokenCache(capacity: 255, maxBytes: 64 << 10).capacity == 255)
+        #expect(VerifiedTokenCache(capacity: 10_000, maxBytes: 32 << 20).capacity == 10_000)
+    }
+
     @Test("only successes are cached")
     func failuresNotCached() async throws {
         let clock = MovableClock(1_796_000_000)

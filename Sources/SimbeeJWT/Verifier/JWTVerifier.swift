@@ -64,7 +64,9 @@ public struct JWTVerifier: Sendable {
 
         /// Bounds of the verified-token cache.
         public struct TokenCache: Sendable {
-            /// The most tokens remembered (1 … 1,000,000). Default 10,000.
+            /// The most tokens remembered (1 … 1,000,000), and no more than fit in ``maxBytes`` at
+            /// 256 bytes each: the cache sets memory aside for that many entries when it is made.
+            /// Default 10,000.
             public var capacity: Int = 10_000
             /// The most memory the remembered tokens may take, roughly (64 KiB … 1 GiB). Default 32 MiB.
             public var maxBytes: Int = 32 << 20

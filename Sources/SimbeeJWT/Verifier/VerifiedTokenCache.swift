@@ -65,11 +65,20 @@ final class VerifiedTokenCache: Sendable {
         var misses = 0
     }
 
-    private let capacity: Int
+    /// The most entries held: the configured capacity, or fewer when `maxBytes` could never hold
+    /// that many, since an entry always costs more than ``entryOverhead`` bytes.
+    let capacity: Int
     private let maxBytes: Int
     private let state: NIOLockedValueBox<State>
 
+    /// What an entry costs beyond its token's bytes and the claims' memory.
+    static let entryOverhead = 256
+
+    /// The insertion ring, the admission record and the dictionary are sized for ``capacity`` up
+    /// front, so that memory set aside follows `maxBytes` too (capacity 1,000,000 with 64 KiB sets
+    /// aside 256 slots, not a million).
     init(capacity: Int, maxBytes: Int, admitsOnSecondVerification: Bool = false) {
+        let capacity = min(capacity, max(1, maxBytes / Self.entryOverhead))
         self.capacity = capacity
         self.maxBytes = maxBytes
         var slots = 0
@@ -102,7 +111,7 @@ final class VerifiedTokenCache: Sendable {
     func insert(_ name: Key, verified: VerifiedJWT, key: JWTVerificationKey) {
         // The token's bytes and its decoded segments, which the claims are read from, dominate an
         // entry's memory.
-        let cost = name.token.utf8.count + verified.claims.retainedByteCount + 256
+        let cost = name.token.utf8.count + verified.claims.retainedByteCount + Self.entryOverhead
         guard cost <= maxBytes else { return }
         state.withLockedValue { state in
             if !state.verifiedOnce.isEmpty {
