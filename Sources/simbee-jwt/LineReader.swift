@@ -101,6 +101,7 @@ struct LineReader {
             }
             if count < 0 {
                 if errno == EINTR { continue }
+                if SystemCall.wouldBlock, SystemCall.waitUntilReady(descriptor, forWriting: false) { continue }
                 throw InputError(message: "cannot read standard input: \(SystemCall.errorText)")
             }
             atEOF = true

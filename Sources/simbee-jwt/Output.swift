@@ -94,7 +94,8 @@ enum Output {
         _ = writeAll(Array(text.utf8), to: 2)
     }
 
-    /// Writes all of `bytes`, retrying short writes and `EINTR`; the error text on failure.
+    /// Writes all of `bytes`, retrying short writes and `EINTR`, and waiting when a non-blocking
+    /// descriptor is full; the error text on failure.
     static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
         var offset = 0
         while offset < bytes.count {
@@ -102,6 +103,8 @@ enum Output {
             if written > 0 {
                 offset += written
             } else if written < 0, errno == EINTR {
+                continue
+            } else if written < 0, SystemCall.wouldBlock, SystemCall.waitUntilReady(descriptor, forWriting: true) {
                 continue
             } else {
                 return written < 0 ? SystemCall.errorText : "nothing was written"

@@ -35,6 +35,24 @@ enum SystemCall {
         }
     }
 
+    /// Waits until `descriptor` is ready to be read (or written, with `forWriting`). For a
+    /// descriptor that whoever started the tool left non-blocking: there, `read` and `write` fail
+    /// with `EAGAIN` instead of waiting.
+    ///
+    /// - Returns: `false` when `poll(2)` itself fails, with `errno` set.
+    static func waitUntilReady(_ descriptor: Int32, forWriting: Bool) -> Bool {
+        var request = pollfd(fd: descriptor, events: Int16(forWriting ? POLLOUT : POLLIN), revents: 0)
+        while true {
+            if poll(&request, 1, -1) >= 0 { return true }
+            if errno != EINTR { return false }
+        }
+    }
+
+    /// Whether `errno` says a non-blocking descriptor is not ready yet.
+    static var wouldBlock: Bool {
+        errno == EAGAIN || errno == EWOULDBLOCK
+    }
+
     /// Ends the process with `status`.
     static func exit(_ status: Int32) -> Never {
         #if canImport(Glibc)

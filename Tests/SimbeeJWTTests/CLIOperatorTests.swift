@@ -142,6 +142,78 @@ struct CLIOperatorTests {
         #expect(Self.errorLines(run.stderr) == [message, message])
     }
 
+    // MARK: Non-blocking streams
+
+    /// Sets `O_NONBLOCK` on `descriptor`'s open file, which the tool then shares.
+    static func makeNonBlocking(_ descriptor: Int32) {
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+    }
+
+    /// A temporary file holding `text`, removed by the caller.
+    static func temporaryFile(_ text: String) throws -> URL {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("simbee-jwt-\(UUID().uuidString)")
+        try Data(text.utf8).write(to: file)
+        return file
+    }
+
+    @Test("a non-blocking standard input that is empty for now is waited on, not an error")
+    func nonBlockingInput() async throws {
+        let token = try CLITests.token("es256-valid")
+        let (status, output) = try await offloaded { () throws -> (Int32, String) in
+            let input = Pipe()
+            Self.makeNonBlocking(input.fileHandleForReading.fileDescriptor)
+            let results = try Self.temporaryFile("")
+            defer { try? FileManager.default.removeItem(at: results) }
+            let process = Process()
+            process.executableURL = CLITests.binary
+            process.arguments = CLITests.baseArguments
+            process.standardInput = input
+            process.standardOutput = try FileHandle(forWritingTo: results)
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // The tool meets the empty pipe (EAGAIN) first; three tokens arrive later. Nothing is
+            // written once it has gone (a write to a pipe without reader would raise SIGPIPE here).
+            Thread.sleep(forTimeInterval: 0.5)
+            if process.isRunning {
+                input.fileHandleForWriting.write(Data(String(repeating: token + "\n", count: 3).utf8))
+            }
+            try input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            return (process.terminationStatus, try String(contentsOf: results, encoding: .utf8))
+        }
+        #expect(status == 0)
+        #expect(output.split(separator: "\n").filter { $0.hasPrefix(#"{"valid":true"#) }.count == 3, "\(output)")
+    }
+
+    @Test("a non-blocking standard output that is full is waited on, not an error")
+    func nonBlockingOutput() async throws {
+        let token = try CLITests.token("es256-valid")
+        let count = 2_000  // about 700 KB of results: far more than a pipe holds
+        let (status, lines, errors) = try await offloaded { () throws -> (Int32, [Substring], String) in
+            let tokens = try Self.temporaryFile(String(repeating: token + "\n", count: count))
+            defer { try? FileManager.default.removeItem(at: tokens) }
+            let output = Pipe(), errors = Pipe()
+            Self.makeNonBlocking(output.fileHandleForWriting.fileDescriptor)
+            let process = Process()
+            process.executableURL = CLITests.binary
+            process.arguments = CLITests.baseArguments
+            process.standardInput = try FileHandle(forReadingFrom: tokens)
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            // The reader starts late: by then the pipe is full and a write fails with EAGAIN.
+            Thread.sleep(forTimeInterval: 1)
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text.split(separator: "\n"), stderr)
+        }
+        #expect(status == 0, "\(errors)")
+        #expect(lines.count == count)
+        #expect(lines.allSatisfy { $0.hasPrefix(#"{"valid":true"#) })
+        #expect(Self.errorLines(errors).isEmpty, "\(errors)")
+    }
+
     // MARK: Output errors
 
     @Test("standard output on /dev/full or closed: exit 3 with one line on stderr", arguments: ["> /dev/full", ">&-"])
