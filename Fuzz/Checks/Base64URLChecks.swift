@@ -11,7 +11,9 @@ import Foundation
 /// The input is used twice: as bytes to encode, and as text to decode.
 /// - `decode(encode(x)) == x`, and the encoding has the expected length and only URL-alphabet bytes;
 /// - decoding agrees with an independent bit-accumulator decoder, result and failure reason;
-/// - the two decoding entry points (span, any collection) agree, and `decodedLength` is the length;
+/// - the decoding entry points agree: span, any collection, and into shared storage at an offset
+///   (as the verifier decodes a token's segments into one buffer), which writes nothing outside
+///   its room; `decodedLength` is the length;
 /// - a decoded segment re-encodes to its input (canonical: one encoding per byte string), and
 ///   Foundation's decoder, given the same text in the standard alphabet, returns the same bytes.
 enum Base64URLChecks {
@@ -35,6 +37,7 @@ enum Base64URLChecks {
         let viaCollection = Result { () throws(Base64URL.DecodingError) in try Base64URL.decode(text.lazy.map { $0 }) }
         try require(viaSpan == expected, "decode(span) = \(viaSpan), reference \(expected)")
         try require(viaCollection == expected, "decode(collection) = \(viaCollection), reference \(expected)")
+        try checkDecodingIntoStorage(text, expected: expected)
 
         if let count = Base64URL.decodedLength(ofEncodedLength: text.count) {
             if case .success(let bytes) = expected {
@@ -49,6 +52,40 @@ enum Base64URLChecks {
         try require(reencoded == text, "a decoded segment does not re-encode to its input")
         try require(foundationDecode(text) == decoded, "Foundation decodes the same text differently")
         return true
+    }
+
+    /// `decode(_:into:at:)` into a buffer with guard bytes on both sides, at an offset that varies
+    /// with the input: the same outcome as the reference, and the guard bytes untouched.
+    private static func checkDecodingIntoStorage(
+        _ text: [UInt8],
+        expected: Result<[UInt8], Base64URL.DecodingError>
+    ) throws(PropertyViolation) {
+        guard let count = Base64URL.decodedLength(ofEncodedLength: text.count) else { return }
+        let guardByte: UInt8 = 0xA5
+        let offset = text.count % 7 + 1
+        var buffer = [UInt8](repeating: guardByte, count: offset + count + 3)
+        var failure: Base64URL.DecodingError?
+        do throws(Base64URL.DecodingError) {
+            var output = buffer.mutableSpan
+            try Base64URL.decode(text.span, into: &output, at: offset)
+        } catch {
+            failure = error
+        }
+        switch expected {
+        case .success(let bytes):
+            try require(
+                failure == nil,
+                "decode(into:at:) failed with \(String(describing: failure)), reference decoded"
+            )
+            try require(Array(buffer[offset..<(offset + count)]) == bytes, "decode(into:at:) wrote other bytes")
+        case .failure(let reason):
+            try require(failure == reason, "decode(into:at:) = \(String(describing: failure)), reference \(reason)")
+        }
+        try require(
+            buffer[..<offset].allSatisfy { $0 == guardByte }
+                && buffer[(offset + count)...].allSatisfy { $0 == guardByte },
+            "decode(into:at:) wrote outside the room it was given"
+        )
     }
 
     /// The 6-bit value of a base64url character, written independently of the library's table.

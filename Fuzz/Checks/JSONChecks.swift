@@ -4,8 +4,8 @@ import SimbeeJWT
 ///
 /// - a document starting with a byte-order mark is never accepted, and prefixing one to any input
 ///   is refused as `byteOrderMark`;
-/// - an accepted document is valid UTF-8, has no two members with the same name (byte for byte) in
-///   any object, nests no deeper than the limit, and holds numbers in RFC 8259 grammar whose value
+/// - an accepted document is valid UTF-8, every `\u` escape in it names a scalar (no lone
+///   surrogate), it has no two members with the same name (byte for byte) in any object, nests no deeper than the limit, and holds numbers in RFC 8259 grammar whose value
 ///   is the nearest `Double`;
 /// - re-serializing and re-reading gives the same value, byte for byte;
 /// - the limits are exact: one level or one byte less and the same document is refused;
@@ -39,6 +39,10 @@ enum JSONChecks {
         try require(
             controlBytesAreWhitespaceOutsideStrings(input),
             "an accepted document has a control character that is not whitespace between tokens"
+        )
+        try require(
+            unicodeEscapesNameScalars(input),
+            "an accepted document has a \\u escape that names no scalar (a lone surrogate)"
         )
         try checkTree(value)
 
@@ -192,6 +196,54 @@ enum JSONChecks {
             }
         }
         return true
+    }
+
+    /// RFC 8259 §7 and RFC 7493 §2.1: every `\u` escape in a string names a Unicode scalar. A high
+    /// surrogate is followed at once by an escaped low surrogate, and a low surrogate never stands
+    /// alone. A scan of the raw text, independent of the reader (which turns a lone surrogate into
+    /// U+FFFD if it lets one through, so no round trip would notice).
+    static func unicodeEscapesNameScalars(_ document: [UInt8]) -> Bool {
+        func hex4(_ start: Int) -> Int? {
+            guard start + 4 <= document.count else { return nil }
+            var value = 0
+            for byte in document[start..<(start + 4)] {
+                guard let digit = Int(String(UnicodeScalar(byte)), radix: 16) else { return nil }
+                value = value << 4 | digit
+            }
+            return value
+        }
+        var inString = false
+        var afterHigh = false
+        var index = 0
+        while index < document.count {
+            let byte = document[index]
+            guard inString else {
+                inString = byte == UInt8(ascii: "\"")
+                index += 1
+                continue
+            }
+            if byte == UInt8(ascii: "\\"), index + 1 < document.count, document[index + 1] == UInt8(ascii: "u") {
+                guard let value = hex4(index + 2) else { return false }
+                if afterHigh {
+                    guard (0xDC00...0xDFFF).contains(value) else { return false }
+                    afterHigh = false
+                } else if (0xD800...0xDBFF).contains(value) {
+                    afterHigh = true
+                } else if (0xDC00...0xDFFF).contains(value) {
+                    return false
+                }
+                index += 6
+                continue
+            }
+            if afterHigh { return false }
+            if byte == UInt8(ascii: "\\") {
+                index += 2
+                continue
+            }
+            if byte == UInt8(ascii: "\"") { inString = false }
+            index += 1
+        }
+        return !afterHigh
     }
 
     /// The deepest nesting of arrays and objects; 0 for a scalar.

@@ -64,6 +64,18 @@ struct FuzzCorpusTests {
         #expect(Base64URLChecks.referenceDecode(Array("Zm+v".utf8)) == .failure(.invalidCharacter))
     }
 
+    @Test("the \\u escape oracle finds lone surrogates, and passes pairs and other escapes")
+    func surrogateOracle() {
+        for lone in [
+            #"["\ud800"]"#, #"["\udc00"]"#, #"["\ud800x"]"#, #"["\ud800\n"]"#, #"["\ud800\u0041"]"#, #"["a\udfff"]"#,
+        ] {
+            #expect(!JSONChecks.unicodeEscapesNameScalars(Array(lone.utf8)), "\(lone)")
+        }
+        for fine in [#"["\ud83d\ude00"]"#, #"["\u00e9\n\"\\"]"#, #"{"\u0041":"\\ud800"}"#, "[1]"] {
+            #expect(JSONChecks.unicodeEscapesNameScalars(Array(fine.utf8)), "\(fine)")
+        }
+    }
+
     @Test("the twin-signature arithmetic: n − s and S + L")
     func scalarMath() {
         var one = [UInt8](repeating: 0, count: 32)
