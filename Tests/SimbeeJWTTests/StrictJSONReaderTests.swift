@@ -220,6 +220,28 @@ struct ExactTextTests {
         #expect(decoded.count == 1)
     }
 
+    @Test("headers and claims compare and hash byte for byte: equivalent spellings differ")
+    func equalityIsExact() throws {
+        func header(kid: String) throws -> UnverifiedHeader {
+            let json = #"{"alg":"ES256","kid":"\#(kid)"}"#
+            return try UnverifiedHeader(peekingAt: Base64URL.encode(Array(json.utf8)) + ".e30.c2ln")
+        }
+        let nfc = try header(kid: "caf\u{E9}")
+        let nfd = try header(kid: "cafe\u{301}")
+        #expect(nfc != nfd)
+        #expect(Set([nfc, nfd]).count == 2)
+        #expect(try header(kid: "caf\u{E9}") == nfc)  // the near miss: the same bytes
+
+        let verified = { (kid: String) in VerifiedJWT.Header(algorithm: .es256, keyID: kid, type: nil) }
+        #expect(verified("caf\u{E9}") != verified("cafe\u{301}"))
+        #expect(verified("caf\u{E9}") == verified("caf\u{E9}"))
+
+        let claims = { (iss: String) in try RegisteredClaims(payload: Array(#"{"iss":"\#(iss)","scope":"a"}"#.utf8)) }
+        #expect(try claims("\u{212A}YC") != claims("KYC"))
+        #expect(try Set([claims("\u{212A}YC"), claims("KYC")]).count == 2)
+        #expect(try claims("KYC") == claims("KYC"))
+    }
+
     @Test("kty, crv, use and key_ops with look-alike code points are not the ASCII values")
     func lookalikeKeyMembers() throws {
         let x = "JnpvIYi4Et2GGawvaxP24_smPa5DePwVyU5gP1lglUY"

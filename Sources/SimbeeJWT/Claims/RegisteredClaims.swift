@@ -139,11 +139,13 @@ public struct RegisteredClaims: Sendable, Hashable, CustomReflectable {
         document.retainedByteCount
     }
 
-    /// Whether both hold the same claims: every property above equal.
+    /// Whether both hold the same claims: every property above equal, text byte for byte (two
+    /// canonically equivalent spellings of an `iss` are different issuers).
     public static func == (lhs: RegisteredClaims, rhs: RegisteredClaims) -> Bool {
-        lhs.issuer == rhs.issuer && lhs.subject == rhs.subject && lhs.audience == rhs.audience
-            && lhs.expiration == rhs.expiration && lhs.notBefore == rhs.notBefore && lhs.issuedAt == rhs.issuedAt
-            && lhs.id == rhs.id && lhs.scopes == rhs.scopes
+        lhs.issuer.isExactly(rhs.issuer) && lhs.subject.isExactly(rhs.subject)
+            && lhs.audience.isExactly(rhs.audience) && lhs.expiration == rhs.expiration
+            && lhs.notBefore == rhs.notBefore && lhs.issuedAt == rhs.issuedAt && lhs.id.isExactly(rhs.id)
+            && lhs.scopes.isExactly(rhs.scopes)
     }
 
     /// Hashes the claims that ``==(_:_:)`` compares.

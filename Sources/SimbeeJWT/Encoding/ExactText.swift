@@ -30,6 +30,24 @@ extension String {
     }
 }
 
+extension String? {
+    /// Whether both are `nil`, or both hold the same UTF-8 bytes.
+    func isExactly(_ other: String?) -> Bool {
+        switch (self, other) {
+        case (nil, nil): true
+        case (let left?, let right?): left.isExactly(right)
+        default: false
+        }
+    }
+}
+
+extension [String] {
+    /// Whether both hold the same strings, byte for byte, in the same order.
+    func isExactly(_ other: [String]) -> Bool {
+        count == other.count && zip(self, other).allSatisfy { $0.isExactly($1) }
+    }
+}
+
 extension Span where Element == UInt8 {
     /// Whether both spans hold the same bytes.
     func hasSameBytes(as other: Span<UInt8>) -> Bool {

@@ -12,6 +12,19 @@ public struct UnverifiedHeader: Sendable, Hashable {
     /// `typ`.
     public let type: String?
 
+    /// Whether both have the same `alg`, `kid` and `typ`, byte for byte: two canonically
+    /// equivalent spellings of a `kid` are different keys, so they must not route alike.
+    public static func == (lhs: UnverifiedHeader, rhs: UnverifiedHeader) -> Bool {
+        lhs.algorithm.isExactly(rhs.algorithm) && lhs.keyID.isExactly(rhs.keyID) && lhs.type.isExactly(rhs.type)
+    }
+
+    /// Hashes what ``==(_:_:)`` compares (equal bytes hash alike).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(algorithm)
+        hasher.combine(keyID)
+        hasher.combine(type)
+    }
+
     /// Parses a token's header with the same strict rules as verification (size limit, three
     /// segments, strict base64url and JSON, no `crit`/`b64`/`enc`/nested `cty`), without verifying.
     ///

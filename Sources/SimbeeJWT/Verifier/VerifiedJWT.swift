@@ -25,6 +25,18 @@ public struct VerifiedJWT: Sendable {
         public let keyID: String?
         /// `typ`, if present.
         public let type: String?
+
+        /// Whether both name the same algorithm, and the same `kid` and `typ` byte for byte.
+        public static func == (lhs: Header, rhs: Header) -> Bool {
+            lhs.algorithm == rhs.algorithm && lhs.keyID.isExactly(rhs.keyID) && lhs.type.isExactly(rhs.type)
+        }
+
+        /// Hashes what ``==(_:_:)`` compares (equal bytes hash alike).
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(algorithm)
+            hasher.combine(keyID)
+            hasher.combine(type)
+        }
     }
 
     /// The verified header.
