@@ -76,18 +76,26 @@ public struct JWTVerifier: Sendable {
             /// The defaults: 10,000 tokens, 32 MiB, every verified token remembered.
             public init() {}
 
-            /// Which verified tokens the cache remembers.
-            public enum Admission: Sendable, Hashable {
+            /// Which verified tokens the cache remembers. A struct rather than an enum, so that a
+            /// policy added later breaks no `switch` of yours.
+            public struct Admission: Sendable, Hashable {
+                enum Backing: Sendable, Hashable {
+                    case firstVerification
+                    case secondVerification
+                }
+
+                let backing: Backing
+
                 /// Every token, from its first successful verification: the token's second
                 /// presentation is answered from the cache. Suits a service whose clients reuse
                 /// one token on many calls.
-                case firstVerification
+                public static let firstVerification = Admission(backing: .firstVerification)
                 /// A token verified a second time while its first verification is still recalled
                 /// (a record of one 8-byte hash per slot, as many slots as the capacity, rounded up
                 /// to a power of two): the third presentation is the first answered from the cache.
                 /// Tokens presented only once never take an entry, so a stream of mostly distinct
                 /// tokens costs no cache memory and does not evict the tokens that do repeat.
-                case secondVerification
+                public static let secondVerification = Admission(backing: .secondVerification)
             }
         }
 
