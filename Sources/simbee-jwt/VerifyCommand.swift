@@ -173,6 +173,9 @@ struct VerifyCommand: AsyncParsableCommand {
             algorithms.append(parsed)
         }
 
+        guard !(skipAudienceCheck && !audience.isEmpty) else {
+            throw SetupError(message: "--skip-audience-check and --audience contradict each other: give one")
+        }
         var claims = ClaimsPolicy(
             issuer: issuer,
             audiences: audience,

@@ -44,8 +44,9 @@ struct Base64URLTests {
 
     @Test("a foreign byte at any position of any length is refused, whichever group or tail it falls in")
     func refusesForeignByteAtEveryPosition() throws {
-        // Lengths 2…70 (up to 17 groups) put the byte in either group of the two-groups-a-turn loop,
-        // in its odd group, in the last group's 3-byte store and in both tails, with valid neighbours.
+        // Lengths 2…70 (up to 17 groups) put the byte at every place of the four-character loop, in
+        // the last whole group and in both tails. Its neighbours are alphabet characters; a cut of
+        // "QUJD…" may leave non-zero trailing bits, but an invalid character is reported first.
         let foreign: [UInt8] = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "/"), 0x00, 0x7F, 0x80, 0xFF]
         for length in 2...70 where length % 4 != 1 {
             let valid = Array(String(repeating: "QUJD", count: 18).utf8.prefix(length))

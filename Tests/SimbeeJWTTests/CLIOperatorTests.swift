@@ -366,7 +366,12 @@ struct CLIOperatorTests {
             ["verify", "--jwks", Self.jwks, "--skip-audience-check", "--audience", "cl_fixture"] + Self.policy + [token]
         )
         #expect(both.status == 2)
-        #expect(both.stderr.contains("skipsAudienceCheck"), "\(both.stderr)")
+        #expect(
+            Self.errorLines(both.stderr) == [
+                "simbee-jwt: --skip-audience-check and --audience contradict each other: give one"
+            ],
+            "\(both.stderr)"
+        )
     }
 
     // MARK: decode and --version

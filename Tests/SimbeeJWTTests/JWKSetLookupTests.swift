@@ -3,12 +3,11 @@ import Testing
 
 @testable import SimbeeJWT
 
-/// Selecting a key by `kid`: sets of up to eight keys with a `kid` are scanned in order, larger
-/// ones looked up by hash. Both must find exactly the key the token names, compared byte for byte.
+/// Selecting a key by `kid` in sets of several sizes: the lookup must find exactly the key the token
+/// names, compared byte for byte, never a look-alike.
 @Suite("JWK Set lookup by kid")
 struct JWKSetLookupTests {
-    /// `keyCount` ES256 keys beside the issuer's one EdDSA key: sets of 2 and 8 keys are scanned, of
-    /// 9 and 21 hashed.
+    /// `keyCount` ES256 keys beside the issuer's one EdDSA key: sets of 2, 8, 9 and 21 keys.
     @Test("each key verifies its own tokens and an unknown or look-alike kid is refused", arguments: [1, 7, 8, 20])
     func lookup(keyCount: Int) async throws {
         let issuer = try SimbeeTestIssuer(algorithms: [.edDSA])

@@ -4,9 +4,9 @@ internal import COpenSSL
 ///
 /// The JWS form is 64 bytes, `r‖s`, each a 32-byte big-endian integer. Both are range-checked here
 /// (1 ≤ r, s ≤ n−1) before any curve arithmetic, which refuses the "psychic signature" `r = s = 0`
-/// and every out-of-range value without relying on OpenSSL for it. The bytes are never handed to a
-/// DER parser: the DER `ECDSA-Sig-Value` that OpenSSL's API wants is built here from the two
-/// validated integers. High-S signatures are valid (RFC 7515 A.3 is one).
+/// and every out-of-range value without relying on OpenSSL for it. No DER comes from the token: the
+/// DER `ECDSA-Sig-Value` that OpenSSL's API wants (and parses) is built here from the two validated
+/// integers. High-S signatures are valid (RFC 7515 A.3 is one).
 enum ES256Signature {
     /// The order n of the P-256 base point, big-endian (SEC 2 §2.4.2, FIPS 186-4 D.1.2.3).
     static let groupOrder: [UInt8] = [
