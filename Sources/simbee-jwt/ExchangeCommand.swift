@@ -39,12 +39,13 @@ struct ExchangeCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Longest time one exchange request may take (default 10, at most 120).",
             valueName: "SECONDS"
         )
     )
-    var timeout: Double?
+    var timeout: DecimalArgument?
 
     func run() async throws {
         let provider = try makeProvider()

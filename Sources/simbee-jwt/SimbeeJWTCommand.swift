@@ -67,18 +67,41 @@ struct SimbeeJWTCommand: AsyncParsableCommand {
 struct SetupError: Error {
     let message: String
 
-    /// A flag's number of seconds as a `Duration`, refused when it is not a finite number that a
-    /// `Duration` can hold or `accepting` refuses it, with a message naming the flag and `range`.
-    /// Without `accepting`, the library checks the range, and its message names the setting.
+    /// A flag's number of seconds as a `Duration`, refused when it is not a finite decimal number
+    /// that a `Duration` can hold or `accepting` refuses it, with a message naming the flag and
+    /// `range`. Without `accepting`, the library checks the range, and its message names the setting.
     static func duration(
-        _ seconds: Double,
+        _ argument: DecimalArgument,
         flag: String,
         range: String,
         accepting: (Duration) -> Bool = { _ in true }
     ) throws(SetupError) -> Duration {
-        guard let duration = Duration(checkedSeconds: seconds), accepting(duration) else {
+        guard let seconds = argument.value, let duration = Duration(checkedSeconds: seconds), accepting(duration)
+        else {
             throw SetupError(message: "\(flag) must be a number of seconds from \(range)")
         }
         return duration
+    }
+}
+
+/// A number given to a flag, as typed. Its value is read as a decimal number only (`90`, `0.5`,
+/// `-1`, `1e3`), where `Double` alone would also take hexadecimal (`0x3C`), `nan` and `inf`.
+/// Parsing never fails here, so that a bad value gets the flag's own one-line message
+/// (``SetupError``) rather than a usage dump; the options that take one parse unconditionally, so
+/// that `--leeway -1` is a value out of range, not a missing value.
+struct DecimalArgument: ExpressibleByArgument {
+    let text: String
+
+    init(argument: String) {
+        text = argument
+    }
+
+    /// The number, or `nil` when the text is not a finite decimal number.
+    var value: Double? {
+        let decimal = text.utf8.allSatisfy { byte in
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "+-.eE".utf8.contains(byte)
+        }
+        guard !text.isEmpty, decimal, let value = Double(text), value.isFinite else { return nil }
+        return value
     }
 }

@@ -33,18 +33,20 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("jwks-cooldown"),
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Least time between refreshes for unknown kids (URL sources; default 30).",
             valueName: "SECONDS"
         )
     )
-    var jwksCooldown: Double?
+    var jwksCooldown: DecimalArgument?
 
     @Option(
         name: .customLong("jwks-timeout"),
+        parsing: .unconditional,
         help: ArgumentHelp("Longest time one JWK Set request may take (URL sources; default 5).", valueName: "SECONDS")
     )
-    var jwksTimeout: Double?
+    var jwksTimeout: DecimalArgument?
 
     @Option(name: .long, help: ArgumentHelp("Required exact iss.", valueName: "ISS"))
     var issuer: String?
@@ -84,15 +86,17 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp("Clock skew tolerated for exp and nbf (default 60, at most 300).", valueName: "SECONDS")
     )
-    var leeway: Double?
+    var leeway: DecimalArgument?
 
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp("Pin the clock to this Unix time instead of the system clock.", valueName: "UNIX_SECONDS")
     )
-    var now: Double?
+    var now: DecimalArgument?
 
     @Option(name: .long, help: ArgumentHelp("Claim that must be present (repeatable).", valueName: "CLAIM"))
     var require: [String] = []
@@ -186,9 +190,9 @@ struct VerifyCommand: AsyncParsableCommand {
         if let leeway {
             claims.leeway = try SetupError.duration(leeway, flag: "--leeway", range: "0 to 300")
         }
-        if let now {
+        if let argument = now {
             // The NumericDate range a token's own times are held to (1970 … 9999).
-            guard now >= 0, now <= 253_402_300_799 else {
+            guard let now = argument.value, now >= 0, now <= 253_402_300_799 else {
                 throw SetupError(message: "--now must be a Unix time from 0 to 253402300799 (year 9999)")
             }
             let pinned = Date(timeIntervalSince1970: now)

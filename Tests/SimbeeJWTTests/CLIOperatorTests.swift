@@ -44,6 +44,10 @@ struct CLIOperatorTests {
             ["--jwks-timeout", "0"], ["--jwks-timeout", "120.5"], ["--jwks-timeout=-1e30"],
             // --now: a Unix time in the NumericDate range (the last in the list wins over Self.policy's).
             ["--now", "1e300"], ["--now=-1"], ["--now", "253402300800"], ["--now", "nan"],
+            // Decimal only, and a negative value without `=` is a value (out of range), not a
+            // missing one: `Double` alone would read 0x3C as 60.
+            ["--leeway", "-1"], ["--leeway", "0x3C"], ["--leeway", ""], ["--leeway", "60 "],
+            ["--jwks-timeout", "0x10"], ["--jwks-cooldown", "-5"], ["--now", "0x6B0D8E80"],
         ]
     )
     func secondsOutOfRange(_ flag: [String]) async throws {
@@ -70,6 +74,12 @@ struct CLIOperatorTests {
             ["verify", "--jwks", Self.jwks, "--audience", "cl_fixture", "--leeway", "300"] + Self.policy + [token]
         )
         #expect(file.status == 0, "\(file.stderr)")
+        // Decimal forms with a sign or an exponent are numbers too.
+        let forms = try await CLITests.run(
+            ["verify", "--jwks", Self.jwks, "--audience", "cl_fixture", "--leeway", "3e2"] + Self.policy
+                + ["--now", "+1796000000", token]
+        )
+        #expect(forms.status == 0, "\(forms.stderr)")
         // A closed port: the set cannot be fetched, which is not a setup error.
         let url = try await CLITests.run(
             [
