@@ -28,6 +28,12 @@ package func withDeadline<Value: Sendable>(
             continuation.resume(throwing: timeoutError)
         }
         race.tasks.withLockedValue { $0 = (work, timer) }
+        // A side that finished before the tasks were recorded could not cancel the other: the
+        // timer would sleep out its whole timeout, or timed-out work would run on uncancelled.
+        if race.pending.withLockedValue({ $0 == nil }) {
+            work.cancel()
+            timer.cancel()
+        }
     }
 }
 
