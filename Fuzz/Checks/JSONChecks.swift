@@ -4,9 +4,9 @@ import SimbeeJWT
 ///
 /// - a document starting with a byte-order mark is never accepted, and prefixing one to any input
 ///   is refused as `byteOrderMark`;
-/// - an accepted document is valid UTF-8, every `\u` escape in it names a scalar (no lone
-///   surrogate), it has no two members with the same name (byte for byte) in any object, nests no deeper than the limit, and holds numbers in RFC 8259 grammar whose value
-///   is the nearest `Double`;
+/// - an accepted document is valid UTF-8, every `\u` escape in it names a scalar (no lone surrogate),
+///   it has no two members with the same name (byte for byte) in any object, nests no deeper than the
+///   limit, and holds numbers in RFC 8259 grammar whose value is the nearest `Double`;
 /// - re-serializing and re-reading gives the same value, byte for byte;
 /// - the limits are exact: one level or one byte less and the same document is refused;
 /// - repeating a member of any object, with its name spelled plainly or fully `\u`-escaped, is
