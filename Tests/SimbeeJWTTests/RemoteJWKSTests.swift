@@ -436,6 +436,14 @@ struct RemoteJWKSTests {
         ("http://localhost:99999/jwks.json", false),
         ("http://[::1]:70000/jwks.json", false),
         ("https://api.simbee.io:99999999999999999999/jwks.json", false),
+        // Look-alikes of loopback, addresses on either side of 127, and a user name alone.
+        ("http://localhost.evil.example/jwks.json", false),
+        ("http://localhostx/jwks.json", false),
+        ("http://192.168.1.10/jwks.json", false),
+        ("http://200.1.1.1/jwks.json", false),
+        ("http://126.0.0.1/jwks.json", false),
+        ("http://128.0.0.1/jwks.json", false),
+        ("https://user@api.simbee.io/jwks.json", false),
     ])
     func urlPolicy(_ url: String, _ accepted: Bool) {
         let result = Result { () throws(JWTError) in try RemoteJWKS(url: url) }

@@ -88,6 +88,8 @@ struct StrictJSONReaderTests {
 
     @Test("lone surrogate escapes are refused; a valid pair is accepted", arguments: [
         #""\ud800""#, #""\udc00""#, #""\ud800x""#, #""\ud800\u0041""#, #""\udc00\ud800""#,
+        // Two high halves: the second is no low surrogate.
+        #""\ud800\ud800""#, #""\udbff\udbff""#,
     ])
     func refusesLoneSurrogates(_ document: String) {
         #expect(throws: StrictJSONReader.Failure.self) { try read(document) }
@@ -242,16 +244,32 @@ struct ExactTextTests {
         #expect(try claims("KYC") == claims("KYC"))
     }
 
+    /// A P-256 point's coordinates and an Ed25519 public key, for key sets built by hand.
+    static let (x, y) = ("JnpvIYi4Et2GGawvaxP24_smPa5DePwVyU5gP1lglUY", "VQ8lKokb-Yc2Ya4Wz_yQJUR8_IKYfeXKLSHV_RLJIT0")
+    static let okpX = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+
+    @Test("kty and crv are case-sensitive, and an empty key_ops permits nothing")
+    func keyMemberSpelling() throws {
+        let members = [
+            #"{"kty":"ec","crv":"P-256","x":"\#(Self.x)","y":"\#(Self.y)","kid":"a"}"#,
+            #"{"kty":"Ec","crv":"P-256","x":"\#(Self.x)","y":"\#(Self.y)","kid":"b"}"#,
+            #"{"kty":"OKP","crv":"ed25519","x":"\#(Self.okpX)","kid":"c"}"#,
+            #"{"kty":"EC","crv":"P-256","x":"\#(Self.x)","y":"\#(Self.y)","kid":"d","key_ops":[]}"#,
+            #"{"kty":"EC","crv":"P-256","x":"\#(Self.x)","y":"\#(Self.y)","kid":"ok"}"#,
+            #"{"kty":"OKP","crv":"Ed25519","x":"\#(Self.okpX)","kid":"ok-okp"}"#,
+        ]
+        let keySet = try JWKSet(json: Array(#"{"keys":["#.utf8) + Array(members.joined(separator: ",").utf8) + Array("]}".utf8))
+        #expect(keySet.keyIDs == ["ok", "ok-okp"])
+        #expect(keySet.skippedKeys.map(\.keyID) == ["a", "b", "c", "d"])
+    }
+
     @Test("kty, crv, use and key_ops with look-alike code points are not the ASCII values")
     func lookalikeKeyMembers() throws {
-        let x = "JnpvIYi4Et2GGawvaxP24_smPa5DePwVyU5gP1lglUY"
-        let y = "VQ8lKokb-Yc2Ya4Wz_yQJUR8_IKYfeXKLSHV_RLJIT0"
-        let okpX = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
         let members = [
-            #"{"kty":"O\u212AP","crv":"Ed25519","x":"\#(okpX)","kid":"a"}"#,
-            #"{"kty":"EC","crv":"P-256","x":"\#(x)","y":"\#(y)","kid":"b","use":"sig\u0301"}"#,
-            #"{"kty":"EC","crv":"P-256","x":"\#(x)","y":"\#(y)","kid":"c","key_ops":["verify\u0301"]}"#,
-            #"{"kty":"EC","crv":"P-256","x":"\#(x)","y":"\#(y)","kid":"ok"}"#,
+            #"{"kty":"O\u212AP","crv":"Ed25519","x":"\#(Self.okpX)","kid":"a"}"#,
+            #"{"kty":"EC","crv":"P-256","x":"\#(Self.x)","y":"\#(Self.y)","kid":"b","use":"sig\u0301"}"#,
+            #"{"kty":"EC","crv":"P-256","x":"\#(Self.x)","y":"\#(Self.y)","kid":"c","key_ops":["verify\u0301"]}"#,
+            #"{"kty":"EC","crv":"P-256","x":"\#(Self.x)","y":"\#(Self.y)","kid":"ok"}"#,
         ]
         let keySet = try JWKSet(json: Array(#"{"keys":["#.utf8) + Array(members.joined(separator: ",").utf8) + Array("]}".utf8))
         #expect(keySet.keyIDs == ["ok"])
