@@ -68,7 +68,7 @@ struct ExchangeCommand: AsyncParsableCommand {
                 timeout,
                 flag: "--timeout",
                 range: "more than 0 and at most 120",
-                accepting: { $0 > .zero && $0 <= .seconds(120) }
+                accepting: Duration.isAcceptableRequestTimeout
             )
             configuration.requestTimeout = requestTimeout
             configuration.connectTimeout = min(configuration.connectTimeout, requestTimeout)

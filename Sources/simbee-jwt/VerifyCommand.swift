@@ -245,7 +245,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 jwksTimeout,
                 flag: "--jwks-timeout",
                 range: "more than 0 and at most 120",
-                accepting: { $0 > .zero && $0 <= .seconds(120) }
+                accepting: Duration.isAcceptableRequestTimeout
             )
             configuration.connectTimeout = min(configuration.connectTimeout, configuration.requestTimeout)
         }

@@ -32,9 +32,14 @@ extension Duration {
         if !(connect > .zero && connect <= .seconds(60)) {
             return "connect timeout must be more than 0 and at most 60 s"
         }
-        if !(request > .zero && request <= .seconds(120)) {
+        if !isAcceptableRequestTimeout(request) {
             return "request timeout must be more than 0 and at most 120 s"
         }
         return nil
+    }
+
+    /// Whether `request` can bound a whole HTTP exchange: more than 0, at most 120 seconds.
+    package static func isAcceptableRequestTimeout(_ request: Duration) -> Bool {
+        request > .zero && request <= .seconds(120)
     }
 }
