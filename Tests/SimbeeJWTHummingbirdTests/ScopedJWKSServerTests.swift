@@ -10,9 +10,16 @@ struct ScopedJWKSServerTests {
     struct BodyFailed: Error {}
 
     /// Verifies a fresh token with a new key cache over `url`: `nil` when it verified, else the code.
-    static func outcome(_ url: String, _ issuer: SimbeeTestIssuer) async throws -> JWTError.Code? {
+    /// After shut-down, a short connect timeout makes the refused fetch fail fast (the HTTP client
+    /// retries a refused connection until its connect timeout); while the server runs, the default
+    /// one keeps a loaded machine from timing out a fetch that should succeed.
+    static func outcome(
+        _ url: String,
+        _ issuer: SimbeeTestIssuer,
+        afterShutDown: Bool = false
+    ) async throws -> JWTError.Code? {
         var configuration = SimbeeTestJWKSServer.testConfiguration
-        configuration.connectTimeout = .milliseconds(200)
+        if afterShutDown { configuration.connectTimeout = .milliseconds(200) }
         var policy = JWTVerifier.Configuration.simbee(clientID: TestClaims.defaultAudience)
         policy.claims.issuer = issuer.issuer
         let verifier = try JWTVerifier(
@@ -35,7 +42,7 @@ struct ScopedJWKSServerTests {
             (server.url, try await Self.outcome(server.url, issuer))
         }
         #expect(inside == nil)
-        #expect(try await Self.outcome(url, issuer) == .jwksUnavailable)
+        #expect(try await Self.outcome(url, issuer, afterShutDown: true) == .jwksUnavailable)
     }
 
     @Test("Is shut down when the block throws, and the block's error comes out")
@@ -50,6 +57,6 @@ struct ScopedJWKSServerTests {
             }
         }
         let served = try #require(url.withLockedValue { $0 })
-        #expect(try await Self.outcome(served, issuer) == .jwksUnavailable)
+        #expect(try await Self.outcome(served, issuer, afterShutDown: true) == .jwksUnavailable)
     }
 }
