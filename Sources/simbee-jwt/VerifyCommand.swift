@@ -221,7 +221,11 @@ struct VerifyCommand: AsyncParsableCommand {
         if let jwks {
             location = jwks
         } else if let issuer, Self.isURL(issuer) {
-            location = try RemoteJWKS.wellKnownURL(issuer: issuer)
+            do {
+                location = try RemoteJWKS.wellKnownURL(issuer: issuer)
+            } catch {
+                throw SetupError(message: "--issuer cannot locate the JWK Set: \(error.message)")
+            }
         } else {
             throw SetupError(message: "--jwks is required unless --issuer is an https URL")
         }
