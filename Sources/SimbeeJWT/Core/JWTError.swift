@@ -1,8 +1,10 @@
 /// The one error SimbeeJWT throws: a stable machine-readable ``code`` and a human ``message``.
 ///
-/// Switch on ``code`` (its ``Code/name`` is stable and safe to log or return to clients); show
-/// ``message`` to operators. Neither ever contains token bytes or key material, so both are safe
-/// to log.
+/// Switch on ``code`` (its ``Code/name`` is stable and safe to log); show ``message`` to operators.
+/// Send neither to the client: answer `401` (or `503` for ``Code/jwksUnavailable``), so that a
+/// caller cannot learn which check its token failed. Neither ever contains the token, its
+/// signature or key material, so both are safe to log; a message may quote a time claim's value
+/// (`exp`, `nbf`) and, from ``VerifiedJWT/decodeClaims(as:decoder:)``, a sanitised member name.
 ///
 /// ```swift
 /// do {
@@ -89,7 +91,7 @@ public struct JWTError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// Why the token (or configuration) was refused.
     public let code: Code
-    /// A human-readable explanation. Never contains token bytes or key material.
+    /// A human-readable explanation. Never contains the token, its signature or key material.
     public let message: String
 
     /// `"<code>: <message>"`.

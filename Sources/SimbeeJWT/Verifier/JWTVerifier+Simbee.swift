@@ -2,7 +2,7 @@ public import CoreMetrics
 
 extension JWTVerifier {
     /// A verifier for Simbee tokens over `keys`, with the ``Configuration/simbee(clientID:)`` policy
-    /// (Simbee's issuer, ES256 and EdDSA, your client id as audience, `sub` required).
+    /// (Simbee's issuer, ES256, EdDSA and Ed25519, your client id as audience, `sub` required).
     ///
     /// The key source is yours to create once and share, so that every verifier sees one cache,
     /// and to run: add a ``RemoteJWKS`` to your service group to refresh it in the background, and

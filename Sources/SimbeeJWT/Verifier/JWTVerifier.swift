@@ -14,7 +14,9 @@ import Foundation
 /// 2. the header as strict JSON: `crit`, `b64`, `enc`, nested `cty` refused; `alg` on the allow-list;
 /// 3. the key selected by `kid` (required by default), which must fit `alg`;
 /// 4. the signature;
-/// 5. only then the payload, as strict JSON, and the ``ClaimsPolicy``.
+/// 5. only then the payload, as strict JSON, and the ``ClaimsPolicy``. (A verifier of several
+///    issuers reads the payload's `iss` before step 3, to pick the key source; see
+///    ``init(issuers:configuration:metricsFactory:)``.)
 ///
 /// The key is taken from ``JWTKeySource/cachedKey(for:algorithm:)`` when the source has it at hand,
 /// so the usual verification never suspends; otherwise ``JWTKeySource/key(for:algorithm:)`` is awaited.
@@ -59,7 +61,9 @@ public struct JWTVerifier: Sendable {
         ///
         /// Successful verifications are remembered by exact token bytes, so a token presented
         /// again skips parsing and the signature. Each hit still re-checks `exp` and `nbf` against
-        /// the clock and confirms that the key source still returns the key that verified it.
+        /// the clock, runs the policy's ``ClaimsPolicy/rules`` again (a failure refuses the token
+        /// and drops the entry) and confirms that the key source still returns the key that
+        /// verified it.
         public var tokenCache: TokenCache?
 
         /// Bounds of the verified-token cache.
@@ -128,8 +132,9 @@ public struct JWTVerifier: Sendable {
         /// Simbee's issuer, `https://api.simbee.io`; its JWK Set is at `/.well-known/jwks.json` below it.
         public static let simbeeIssuer = "https://api.simbee.io"
 
-        /// The configuration for Simbee tokens: issuer `https://api.simbee.io`, ES256 and EdDSA
-        /// (API-key exchange and session tokens), your client id as the audience, `sub` required.
+        /// The configuration for Simbee tokens: issuer `https://api.simbee.io`; ES256 (API-key
+        /// exchange tokens), and EdDSA or its fully specified name Ed25519 (session tokens); your
+        /// client id as the audience; `sub` required.
         ///
         /// - Parameter clientID: Your Simbee client id (`cl_…`).
         /// - Returns: The configuration; an empty `clientID` makes the verifier's initializer throw
