@@ -17,7 +17,10 @@ public import Foundation
 /// policy.requiredClaims = ["sub"]
 /// ```
 public struct ClaimsPolicy: Sendable {
-    /// The exact `iss` required, or `nil` not to check it. An empty string is an invalid configuration.
+    /// The exact `iss` required. `nil` leaves `iss` unchecked, except over a ``RemoteJWKS`` made
+    /// from an issuer, whose ``RemoteJWKS/issuer`` is then required (see
+    /// ``JWTVerifier/init(keys:configuration:metricsFactory:)``). An empty string is an invalid
+    /// configuration.
     public var issuer: String?
     /// Audiences this service answers to: the token's `aud` (a string or an array of strings) must
     /// contain at least one of them, compared exactly.

@@ -55,7 +55,8 @@ public struct JWTVerifier: Sendable {
         public var maxTokenBytes: Int
         /// The claims policy: expiry, issuer, audience, required claims and `typ`. Default
         /// ``ClaimsPolicy/init(issuer:audiences:skipsAudienceCheck:requiresExpiration:leeway:requiredClaims:acceptedTypes:)``:
-        /// `exp` required, 60 seconds of leeway, issuer not checked, tokens with `aud` refused.
+        /// `exp` required, 60 seconds of leeway, issuer not checked (unless the key source is a
+        /// ``RemoteJWKS`` made from an issuer), tokens with `aud` refused.
         public var claims: ClaimsPolicy
         /// The verified-token cache, on by default; `nil` turns it off.
         ///
@@ -175,8 +176,13 @@ public struct JWTVerifier: Sendable {
 
     /// Creates a verifier.
     ///
+    /// When `keys` is a ``RemoteJWKS`` made from an issuer (``RemoteJWKS/issuer``) and the policy's
+    /// ``ClaimsPolicy/issuer`` is `nil`, tokens must name that issuer in `iss`: the keys are its
+    /// keys, and an issuer that signs for several tenants with one set tells them apart only by
+    /// `iss` (RFC 8725 §3.8).
+    ///
     /// - Parameters:
-    ///   - keys: Where keys come from, usually a ``JWKSet``.
+    ///   - keys: Where keys come from, usually a ``JWKSet`` or a ``RemoteJWKS``.
     ///   - configuration: The allow-list, limits and claims policy.
     ///   - metricsFactory: When given, every verification counts its outcome in
     ///     `simbee_jwt_verifications_total`, dimensioned by `result`: `ok`, or the refusal's
@@ -187,6 +193,10 @@ public struct JWTVerifier: Sendable {
         configuration: Configuration = Configuration(),
         metricsFactory: (any MetricsFactory)? = nil
     ) throws(JWTError) {
+        var configuration = configuration
+        if configuration.claims.issuer == nil, let issuer = (keys as? RemoteJWKS)?.issuer {
+            configuration.claims.issuer = issuer
+        }
         try self.init(routing: .single(keys), configuration: configuration, metricsFactory: metricsFactory)
     }
 

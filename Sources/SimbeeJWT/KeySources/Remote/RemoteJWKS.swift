@@ -41,6 +41,10 @@ public import Foundation
 public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     /// The JWK Set URL.
     public let url: String
+    /// The issuer this set was located from with ``init(issuer:configuration:fetcher:logger:metricsFactory:)``,
+    /// as given; `nil` for a set given by URL. A verifier over this source whose policy names no
+    /// issuer requires this one.
+    public let issuer: String?
 
     /// The most callers that wait for one fetch. A lookup that would wait beyond them is answered
     /// at once with ``JWTError/Code/jwksUnavailable``, so a burst of requests during a slow fetch
@@ -104,6 +108,13 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
 
     /// Creates a cache for an issuer's JWK Set at `<issuer>/.well-known/jwks.json`.
     ///
+    /// The keys are that issuer's, so a ``JWTVerifier`` over this source whose
+    /// ``ClaimsPolicy/issuer`` is `nil` requires `iss` to be exactly `issuer` (RFC 8725 §3.8: an
+    /// issuer that signs for several tenants with one key set tells them apart only by `iss`). Set
+    /// ``ClaimsPolicy/issuer`` when the tokens' `iss` is spelled differently from the URL given
+    /// here; use ``init(url:configuration:fetcher:logger:metricsFactory:)`` for a set whose tokens
+    /// may name any issuer.
+    ///
     /// - Parameters:
     ///   - issuer: The issuer URL, such as `https://api.simbee.io`.
     ///   - configuration: Lifetimes, cooldown, backoff, timeouts and limits.
@@ -121,19 +132,24 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     ) throws(JWTError) {
         try self.init(
             url: try JWKSURLPolicy.wellKnownURL(issuer: issuer),
+            issuer: issuer,
             configuration: configuration,
             fetcher: fetcher,
             logger: logger,
-            metricsFactory: metricsFactory
+            metricsFactory: metricsFactory,
+            clock: ContinuousClock(),
+            wallClock: { Date() }
         )
     }
 
     /// Creates a cache whose TTLs, cooldowns and backoff run on `clock` and whose wall-clock dates
-    /// come from `wallClock`.
+    /// come from `wallClock`; `issuer` is the one
+    /// ``init(issuer:configuration:fetcher:logger:metricsFactory:)`` located the set from, if any.
     ///
     /// - Warning: For tests that drive time by hand.
     @_spi(Testing) public init<C: Clock>(
         url: String,
+        issuer: String? = nil,
         configuration: Configuration,
         fetcher: any JWKSFetcher,
         logger: Logger,
@@ -144,6 +160,7 @@ public final class RemoteJWKS: JWTKeySource, Service, Sendable {
         try configuration.validate()
         try JWKSURLPolicy.validate(url: url, allowsInsecureHTTP: configuration.allowsInsecureHTTP)
         self.url = url
+        self.issuer = issuer
         self.configuration = configuration
         self.loader = JWKSLoader(url: url, configuration: configuration, fetcher: fetcher, wallClock: wallClock)
         var logger = logger
