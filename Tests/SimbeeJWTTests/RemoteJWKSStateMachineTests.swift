@@ -552,7 +552,7 @@ struct RemoteJWKSStateMachineTests {
 
 extension RemoteJWKSStateMachine {
     /// A lookup of `kid` at `now`.
-    fileprivate mutating func lookup(
+    mutating func lookup(
         _ kid: String,
         _ algorithm: JWTAlgorithm = .es256,
         at now: Duration,
@@ -563,7 +563,7 @@ extension RemoteJWKSStateMachine {
 
     /// Fetch `generation` completes at `now` with `result`, on the wall-clock date of the suite.
     @discardableResult
-    fileprivate mutating func complete(
+    mutating func complete(
         _ generation: UInt64,
         _ result: FetchResult,
         at now: Duration,
@@ -575,7 +575,7 @@ extension RemoteJWKSStateMachine {
 
 extension RemoteJWKSStateMachine.LookupDecision.Outcome {
     /// `serve <kid>`, `fail <code>` or `wait <generation>`.
-    fileprivate var summary: String {
+    var summary: String {
         switch self {
         case .serve(let key): "serve \(key.keyID ?? "-")"
         case .fail(let error): "fail \(error.code.name)"
@@ -583,7 +583,7 @@ extension RemoteJWKSStateMachine.LookupDecision.Outcome {
         }
     }
 
-    fileprivate var error: JWTError? {
+    var error: JWTError? {
         if case .fail(let error) = self { return error }
         return nil
     }
@@ -591,13 +591,13 @@ extension RemoteJWKSStateMachine.LookupDecision.Outcome {
 
 extension RemoteJWKSStateMachine.ServiceStep {
     /// The fetch this step starts, if it starts one.
-    fileprivate var startedFetch: RemoteJWKSStateMachine.Fetch? {
+    var startedFetch: RemoteJWKSStateMachine.Fetch? {
         if case .startFetch(let fetch) = self { return fetch }
         return nil
     }
 
     /// How long this step sleeps, if it sleeps.
-    fileprivate var sleepDuration: Duration? {
+    var sleepDuration: Duration? {
         if case .sleep(let duration) = self { return duration }
         return nil
     }
