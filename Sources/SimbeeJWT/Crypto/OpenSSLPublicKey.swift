@@ -13,8 +13,9 @@ import NIOConcurrencyHelpers
     // and every context here is lent to one caller at a time through a lock.
     let pointer: OpaquePointer
     /// For P-256 keys: an `EVP_PKEY_CTX` on this key, already initialised for verification, from
-    /// which each caller's context is duplicated (`EVP_PKEY_CTX_dup` only reads it). It is never
-    /// used to verify.
+    /// which each caller's context is duplicated, one caller at a time (OpenSSL documents no
+    /// concurrent use of one context, even by a function that only reads it). It is never used to
+    /// verify.
     private let preparedVerification: OpaquePointer?
 
     /// SHA-256, fetched once for a P-256 key: naming the digest on each call would look it up in
@@ -47,12 +48,16 @@ import NIOConcurrencyHelpers
     /// Idle contexts kept per key and kind; more than this many callers at once make and free their own.
     private static let maxIdleContexts = 16
 
-    /// Takes ownership of `pointer` and `preparedVerification`: only `deinit` frees them.
-    private init(taking pointer: OpaquePointer, preparedVerification: OpaquePointer? = nil) {
+    /// Takes ownership of `pointer`, `preparedVerification` and `sha256`: only `deinit` frees them.
+    private init(
+        taking pointer: OpaquePointer,
+        preparedVerification: OpaquePointer? = nil,
+        sha256: OpaquePointer? = nil
+    ) {
         // Sound: the objects are new and handed over whole; nothing else keeps or frees them.
         unsafe self.pointer = pointer
         unsafe self.preparedVerification = preparedVerification
-        unsafe sha256 = preparedVerification == nil ? nil : EVP_MD_fetch(nil, "SHA256", nil)
+        unsafe self.sha256 = sha256
     }
 
     deinit {
@@ -100,10 +105,12 @@ import NIOConcurrencyHelpers
         guard let preparedVerification = unsafe preparedVerification, let sha256 = unsafe sha256 else {
             return body(nil)
         }
-        let kept = idleVerificationContexts.withLockedValue { $0.popLast() }
-        guard let idle = unsafe kept ?? Self.newVerification(from: preparedVerification),
-            let digest = unsafe idle.digest
-        else {
+        // The duplication runs under the lock too (only when no context is idle), so that no two
+        // callers read the prepared context at once.
+        let idle = idleVerificationContexts.withLockedValue { idle in
+            unsafe idle.popLast() ?? Self.newVerification(from: preparedVerification)
+        }
+        guard let idle, let digest = unsafe idle.digest else {
             return body(nil)
         }
         defer { Self.giveBack(idle, to: idleVerificationContexts, free: Self.freeVerification) }
@@ -205,7 +212,10 @@ import NIOConcurrencyHelpers
             unsafe EVP_PKEY_free(key)
             throw .openSSLFailure
         }
-        let publicKey = unsafe OpenSSLPublicKey(taking: key, preparedVerification: verification)
+        let sha256 = unsafe EVP_MD_fetch(nil, "SHA256", nil)
+        let publicKey = unsafe OpenSSLPublicKey(taking: key, preparedVerification: verification, sha256: sha256)
+        // Without SHA-256 every signature would fail as if forged: refuse the key instead.
+        guard unsafe sha256 != nil else { throw .openSSLFailure }
         guard unsafe EVP_PKEY_public_check(verification) == 1 else { throw .notOnCurve }
         guard unsafe EVP_PKEY_verify_init(verification) == 1 else { throw .openSSLFailure }
         return publicKey
