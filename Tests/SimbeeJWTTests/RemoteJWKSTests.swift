@@ -550,9 +550,21 @@ struct CacheLifetimeTests {
         #expect(ttl(nil, expires: "Sun, 06 Nov 1994 09:49:37 GMT", date: "Sun, 06 Nov 1994 08:49:37 GMT") == 3_600)
         // Date absent: relative to now (784111777 = 1994-11-06 08:49:37 UTC).
         #expect(ttl(nil, expires: "Sun, 06 Nov 1994 10:49:37 GMT") == 7_200)
-        #expect(ttl(nil, expires: "Sunday, 06-Nov-94 10:49:37 GMT") == 600)  // obsolete format: default
-        #expect(ttl(nil, expires: "0") == 600)
         #expect(ttl("max-age=900", expires: "Sun, 06 Nov 1994 10:49:37 GMT") == 900)
+    }
+
+    @Test("an Expires that is not a valid IMF-fixdate means already expired: the minimum, not the default")
+    func invalidExpires() {
+        // RFC 9111 §5.3: invalid dates, "0" above all, are in the past.
+        for invalid in ["0", "-1", "", "garbage", "Sunday, 06-Nov-94 10:49:37 GMT", "Sun Nov  6 10:49:37 1994",
+            "Sat, 31 Feb 2026 00:00:00 GMT"]
+        {
+            #expect(ttl(nil, expires: invalid) == 300, "\(invalid)")
+            // max-age still wins over any Expires.
+            #expect(ttl("max-age=900", expires: invalid) == 900, "\(invalid)")
+        }
+        // Near miss: no Expires at all is the default.
+        #expect(ttl(nil, expires: nil) == 600)
     }
 
     @Test("IMF-fixdate parses to Unix time")
@@ -563,6 +575,18 @@ struct CacheLifetimeTests {
         #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 UTC") == nil)
         #expect(HTTPDate.parse("Sun, 32 Nov 1994 08:49:37 GMT") == nil)
         #expect(HTTPDate.parse("garbage") == nil)
+    }
+
+    @Test("a day that its month does not have is not a date; the last real day is")
+    func httpDateDayInMonth() {
+        #expect(HTTPDate.parse("Sat, 31 Feb 2026 00:00:00 GMT") == nil)
+        #expect(HTTPDate.parse("Sun, 29 Feb 2026 00:00:00 GMT") == nil)  // 2026 is not a leap year
+        #expect(HTTPDate.parse("Tue, 29 Feb 2028 00:00:00 GMT") == 1_835_395_200)
+        #expect(HTTPDate.parse("Tue, 29 Feb 2000 00:00:00 GMT") == 951_782_400)  // divisible by 400
+        #expect(HTTPDate.parse("Mon, 29 Feb 2100 00:00:00 GMT") == nil)  // divisible by 100, not 400
+        #expect(HTTPDate.parse("Fri, 31 Apr 2026 00:00:00 GMT") == nil)
+        #expect(HTTPDate.parse("Thu, 30 Apr 2026 00:00:00 GMT") == 1_777_507_200)
+        #expect(HTTPDate.parse("Thu, 31 Dec 2026 00:00:00 GMT") == 1_798_675_200)
     }
 }
 

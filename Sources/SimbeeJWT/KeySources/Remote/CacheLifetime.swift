@@ -2,8 +2,9 @@
 package enum CacheLifetime {
     /// The remaining freshness: the lifetime the origin gave (`Cache-Control: max-age`, else `Expires`
     /// minus `Date`) less the response's `Age`, never below zero; else `Expires` minus `now` when
-    /// `Date` is absent (already a remaining time, so `Age` is not taken off again); else
-    /// `defaultTTL`, the operator's own holding time, as it is. Always clamped to
+    /// `Date` is absent (already a remaining time, so `Age` is not taken off again); zero for an
+    /// `Expires` that is not a valid IMF-fixdate, which RFC 9111 §5.3 says means "already expired";
+    /// else, with no `Expires` at all, `defaultTTL`, the operator's own holding time, as it is. Always clamped to
     /// `minimumTTL … maximumTTL`. `no-cache`/`no-store` count as the minimum: a hostile or
     /// misconfigured header can neither make the cache hammer the endpoint nor keep keys forever.
     ///
@@ -23,11 +24,15 @@ package enum CacheLifetime {
         let chosen: Duration
         if let lifetime = cacheControl.flatMap(maxAge) {
             chosen = max(.zero, lifetime - currentAge)
-        } else if let expires, let expiresAt = HTTPDate.parse(expires) {
-            if let dateValue = date.flatMap(HTTPDate.parse) {
-                chosen = max(.zero, .seconds(expiresAt - dateValue) - currentAge)
+        } else if let expires {
+            if let expiresAt = HTTPDate.parse(expires) {
+                if let dateValue = date.flatMap(HTTPDate.parse) {
+                    chosen = max(.zero, .seconds(expiresAt - dateValue) - currentAge)
+                } else {
+                    chosen = .seconds(max(0, expiresAt - nowUnixSeconds))
+                }
             } else {
-                chosen = .seconds(max(0, expiresAt - nowUnixSeconds))
+                chosen = .zero
             }
         } else {
             chosen = defaultTTL
@@ -76,8 +81,9 @@ package enum CacheLifetime {
     }
 }
 
-/// IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. The obsolete formats are
-/// not accepted: a server sending one gets the default lifetime.
+/// IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`, with a day that exists in
+/// its month. The obsolete formats are not accepted: an `Expires` in one counts as already expired,
+/// so the set is kept for the minimum lifetime.
 package enum HTTPDate {
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
@@ -89,12 +95,22 @@ package enum HTTPDate {
             let monthIndex = months.firstIndex(of: parts[2].asciiLowercased),
             let year = Int(parts[3]), (1970...9999).contains(year)
         else { return nil }
+        guard day <= daysIn(month: monthIndex + 1, year: year) else { return nil }
         let time = parts[4].split(separator: ":")
         guard time.count == 3, let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]),
             (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
         else { return nil }
         let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
         return Double(days * 86_400 + hour * 3_600 + minute * 60 + second)
+    }
+
+    /// The number of days of `month` (1…12) in `year`, by the Gregorian leap-year rule.
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's civil-days formula).
