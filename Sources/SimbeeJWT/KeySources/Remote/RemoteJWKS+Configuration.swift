@@ -38,7 +38,8 @@ extension RemoteJWKS {
         /// a random factor of 0.5 … 1.5 so that instances that failed together retry apart. Default 1
         /// second; more than zero and at most ``maximumBackoff``.
         public var initialBackoff: Duration = .seconds(1)
-        /// The longest retry delay. Default 60 seconds; at most 1 hour.
+        /// The longest retry delay. Default 60 seconds; at most 1 hour. The backoff paces retries
+        /// after failures; a refresh for an unknown `kid` follows ``unknownKeyCooldown`` instead.
         public var maximumBackoff: Duration = .seconds(60)
         /// The longest time to spend connecting. Default 2 seconds; more than zero and at most 60 seconds.
         public var connectTimeout: Duration = .seconds(2)
