@@ -4,9 +4,10 @@ package enum CacheLifetime {
     /// minus `Date`) less the response's `Age`, never below zero; else `Expires` minus `now` when
     /// `Date` is absent (already a remaining time, so `Age` is not taken off again); zero for an
     /// `Expires` that is not a valid IMF-fixdate, which RFC 9111 §5.3 says means "already expired";
-    /// else, with no `Expires` at all, `defaultTTL`, the operator's own holding time, as it is. Always clamped to
-    /// `minimumTTL … maximumTTL`. `no-cache`/`no-store` count as the minimum: a hostile or
-    /// misconfigured header can neither make the cache hammer the endpoint nor keep keys forever.
+    /// else, with no `Expires` at all, `defaultTTL`, the operator's own holding time, as it is.
+    /// Always clamped to `minimumTTL … maximumTTL`. `no-cache`/`no-store` count as the minimum: a
+    /// hostile or misconfigured header can neither make the cache hammer the endpoint nor keep keys
+    /// forever.
     ///
     /// `cacheControl` is every `Cache-Control` line combined into one list; a malformed `Age` is
     /// ignored (RFC 9111 §5.1).

@@ -41,9 +41,9 @@ public import Foundation
 public final class RemoteJWKS: JWTKeySource, Service, Sendable {
     /// The JWK Set URL.
     public let url: String
-    /// The issuer this set was located from with ``init(issuer:configuration:fetcher:logger:metricsFactory:)``,
-    /// as given; `nil` for a set given by URL. A verifier over this source whose policy names no
-    /// issuer requires this one.
+    /// The issuer this set was located from, as given to
+    /// ``init(issuer:configuration:fetcher:logger:metricsFactory:)``; `nil` for a set given by URL.
+    /// A verifier over this source whose policy names no issuer requires this one.
     public let issuer: String?
 
     /// The most callers that wait for one fetch. A lookup that would wait beyond them is answered
