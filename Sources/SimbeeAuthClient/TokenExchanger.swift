@@ -140,8 +140,9 @@ struct TokenExchanger: Sendable {
         guard let field = headers.first(name: "Retry-After") else { return nil }
         let value = field.trimmingSpaces()
         if let seconds = CacheLifetime.deltaSeconds(String(value)) { return .seconds(seconds) }
-        if let date = HTTPDate.parse(String(value)) {
-            return .seconds(max(0, date - wallClock().timeIntervalSince1970).rounded(.up))
+        let now = wallClock().timeIntervalSince1970
+        if let date = HTTPDate.parse(String(value), nowUnixSeconds: now) {
+            return .seconds(max(0, date - now).rounded(.up))
         }
         return nil
     }

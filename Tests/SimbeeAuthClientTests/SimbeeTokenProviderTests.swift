@@ -166,12 +166,15 @@ import Testing
         await harness.server.shutdown()
     }
 
-    @Test(arguments: ["7", "HTTP-date"])
+    @Test(arguments: [
+        "7", "EEE, dd MMM yyyy HH:mm:ss 'GMT'", "EEEE, dd-MMM-yy HH:mm:ss 'GMT'", "EEE MMM dd HH:mm:ss yyyy",
+    ])
     func retryAfterIsHonoured(form: String) async throws {
         let harness = try await ProviderHarness.make(scripted: true)
-        // The provider's wall clock is pinned: an HTTP-date 7 s after it is a delay of 7 s.
+        // The provider's wall clock is pinned: an HTTP-date 7 s after it, in any of the three
+        // formats (IMF-fixdate, RFC 850, asctime), is a delay of 7 s.
         let date = Date(timeIntervalSince1970: harness.now.timeIntervalSince1970 + 7)
-        let value = form == "7" ? "7" : Self.imfFixdate(date)
+        let value = form == "7" ? "7" : Self.httpDate(date, format: form)
         harness.server.answer(ProviderHarness.json(429, "{}", headers: [("Retry-After", value)]))
         let provider = harness.provider
         let call = Task { try await provider.token() }
@@ -391,12 +394,12 @@ import Testing
         await harness.server.shutdown()
     }
 
-    /// An IMF-fixdate, as `Retry-After` carries one.
-    static func imfFixdate(_ date: Date) -> String {
+    /// `date` as an HTTP-date in the given `DateFormatter` format, as `Retry-After` carries one.
+    static func httpDate(_ date: Date, format: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        formatter.dateFormat = format
         return formatter.string(from: date)
     }
 }

@@ -553,11 +553,12 @@ struct CacheLifetimeTests {
         #expect(ttl("max-age=900", expires: "Sun, 06 Nov 1994 10:49:37 GMT") == 900)
     }
 
-    @Test("an Expires that is not a valid IMF-fixdate means already expired: the minimum, not the default")
+    @Test("an Expires that is not a valid HTTP-date means already expired: the minimum, not the default")
     func invalidExpires() {
-        // RFC 9111 §5.3: invalid dates, "0" above all, are in the past.
-        for invalid in ["0", "-1", "", "garbage", "Sunday, 06-Nov-94 10:49:37 GMT", "Sun Nov  6 10:49:37 1994",
-            "Sat, 31 Feb 2026 00:00:00 GMT"]
+        // RFC 9111 §5.3: invalid dates, "0" above all, are in the past. The obsolete formats with a
+        // flaw each (an invalid day, a four-digit RFC 850 year, an asctime with a zone) are invalid.
+        for invalid in ["0", "-1", "", "garbage", "Sat, 31 Feb 2026 00:00:00 GMT", "Sunday, 31-Nov-94 10:49:37 GMT",
+            "Sunday, 06-Nov-1994 10:49:37 GMT", "Sun Nov  6 10:49:37 1994 GMT", "Sun Nov 31 10:49:37 1994"]
         {
             #expect(ttl(nil, expires: invalid) == 300, "\(invalid)")
             // max-age still wins over any Expires.
@@ -567,26 +568,92 @@ struct CacheLifetimeTests {
         #expect(ttl(nil, expires: nil) == 600)
     }
 
+    @Test("an Expires in an obsolete HTTP-date format counts as that date (RFC 9110 §5.6.7)")
+    func obsoleteExpires() {
+        // now is 1994-11-06 08:49:37 UTC; each says two hours later.
+        #expect(ttl(nil, expires: "Sunday, 06-Nov-94 10:49:37 GMT") == 7_200)
+        #expect(ttl(nil, expires: "Sun Nov  6 10:49:37 1994") == 7_200)
+        #expect(ttl(nil, expires: "Sunday, 06-Nov-94 10:49:37 GMT", date: "Sun Nov  6 09:49:37 1994") == 3_600)
+    }
+
+    /// 2026-12-01 00:00:00 UTC: the `now` for the RFC 850 dates below, whose year has two digits.
+    static let now2026: Double = 1_796_083_200
+
+    private func parse(_ text: String, now: Double = now2026) -> Double? {
+        HTTPDate.parse(text, nowUnixSeconds: now)
+    }
+
     @Test("IMF-fixdate parses to Unix time")
     func httpDate() {
-        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == 784_111_777)
-        #expect(HTTPDate.parse("Thu, 01 Jan 1970 00:00:00 GMT") == 0)
-        #expect(HTTPDate.parse("Sat, 28 Nov 2026 12:00:00 GMT") == 1_795_867_200)
-        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 UTC") == nil)
-        #expect(HTTPDate.parse("Sun, 32 Nov 1994 08:49:37 GMT") == nil)
-        #expect(HTTPDate.parse("garbage") == nil)
+        #expect(parse("Sun, 06 Nov 1994 08:49:37 GMT") == 784_111_777)
+        #expect(parse("Thu, 01 Jan 1970 00:00:00 GMT") == 0)
+        #expect(parse("Sat, 28 Nov 2026 12:00:00 GMT") == 1_795_867_200)
+        #expect(parse("Sun, 06 Nov 1994 08:49:37 UTC") == nil)
+        #expect(parse("Sun, 32 Nov 1994 08:49:37 GMT") == nil)
+        #expect(parse("garbage") == nil)
+        // Every field is digits only, of its grammar's length.
+        for malformed in ["Sun, +6 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 994 08:49:37 GMT",
+            "Sun, 06 Nov +1994 08:49:37 GMT", "Sun, 06 Nov 1994 8:49:37 GMT", "Sun, 06 Nov 1994 08:49:-7 GMT",
+            "Sun, 06 Nov 1994 08:49 GMT", "Sun, 06 Nov 1994 08:49:37: GMT", "Sun, 06 Nov 1969 23:59:59 GMT",
+            "Sun 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT"]
+        {
+            #expect(parse(malformed) == nil, "\(malformed)")
+        }
+    }
+
+    @Test("the obsolete RFC 850 and asctime formats parse to the same time as IMF-fixdate")
+    func obsoleteHTTPDates() {
+        let expected = parse("Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(expected == 784_111_777)
+        #expect(parse("Sunday, 06-Nov-94 08:49:37 GMT") == expected)
+        #expect(parse("Sun Nov  6 08:49:37 1994") == expected)
+        #expect(parse("Sun Nov 06 08:49:37 1994") == expected)
+        #expect(parse("Sun Nov 16 08:49:37 1994") == expected.map { $0 + 10 * 86_400 })
+        // Near misses: each format with one part out of its grammar, or in another format's place.
+        for malformed in ["Sunday, 06-Nov-94 08:49:37 UTC", "Sunday, 06 Nov-94 08:49:37 GMT",
+            "Sunday, 06-Nov-94-1 08:49:37 GMT", "Sunday 06-Nov-94 08:49:37 GMT", "Sunday, 06-Nov-9 08:49:37 GMT",
+            "Sun, Nov  6 08:49:37 1994", "Sun Nov  6 08:49:37 94", "Sun 6 Nov 08:49:37 1994",
+            "Sun Nov  6 1994 08:49:37"]
+        {
+            #expect(parse(malformed) == nil, "\(malformed)")
+        }
+    }
+
+    @Test("an RFC 850 year is the latest with its two digits at most 50 years ahead")
+    func rfc850TwoDigitYears() {
+        let now = Self.now2026
+        // From 2026: 76 is 2076 (50 years ahead), 77 is 1977 (51 would be too many).
+        #expect(parse("Monday, 01-Jan-76 00:00:00 GMT", now: now) == parse("Wed, 01 Jan 2076 00:00:00 GMT"))
+        #expect(parse("Saturday, 01-Jan-77 00:00:00 GMT", now: now) == parse("Sat, 01 Jan 1977 00:00:00 GMT"))
+        #expect(parse("Friday, 01-Jan-26 00:00:00 GMT", now: now) == parse("Thu, 01 Jan 2026 00:00:00 GMT"))
+        // From 1994: 44 is 2044, 45 is 1945 (before 1970: no date).
+        let now1994: Double = 784_111_777
+        #expect(parse("Friday, 01-Jan-44 00:00:00 GMT", now: now1994) == parse("Fri, 01 Jan 2044 00:00:00 GMT"))
+        #expect(parse("Monday, 01-Jan-45 00:00:00 GMT", now: now1994) == nil)
+        // From 2080: 30 is 2130, 31 is 2031.
+        let now2080 = parse("Mon, 01 Jul 2080 00:00:00 GMT")!
+        #expect(parse("Monday, 01-Jan-30 00:00:00 GMT", now: now2080) == parse("Sun, 01 Jan 2130 00:00:00 GMT"))
+        #expect(parse("Monday, 01-Jan-31 00:00:00 GMT", now: now2080) == parse("Wed, 01 Jan 2031 00:00:00 GMT"))
+        // The current year is exact at its first and last second: 2076 stays in reach until 2026 ends.
+        let endOf2026 = parse("Thu, 31 Dec 2026 23:59:59 GMT")!
+        #expect(parse("Monday, 01-Jan-76 00:00:00 GMT", now: endOf2026) == parse("Wed, 01 Jan 2076 00:00:00 GMT"))
+        #expect(parse("Monday, 01-Jan-77 00:00:00 GMT", now: endOf2026 + 1) == parse("Fri, 01 Jan 2077 00:00:00 GMT"))
+        // A clock that is not a time at all still gives an answer, never a trap.
+        for odd in [Double.nan, .infinity, -.infinity, -1, 1e300] {
+            #expect(parse("Monday, 01-Jan-76 00:00:00 GMT", now: odd) != nil)
+        }
     }
 
     @Test("a day that its month does not have is not a date; the last real day is")
     func httpDateDayInMonth() {
-        #expect(HTTPDate.parse("Sat, 31 Feb 2026 00:00:00 GMT") == nil)
-        #expect(HTTPDate.parse("Sun, 29 Feb 2026 00:00:00 GMT") == nil)  // 2026 is not a leap year
-        #expect(HTTPDate.parse("Tue, 29 Feb 2028 00:00:00 GMT") == 1_835_395_200)
-        #expect(HTTPDate.parse("Tue, 29 Feb 2000 00:00:00 GMT") == 951_782_400)  // divisible by 400
-        #expect(HTTPDate.parse("Mon, 29 Feb 2100 00:00:00 GMT") == nil)  // divisible by 100, not 400
-        #expect(HTTPDate.parse("Fri, 31 Apr 2026 00:00:00 GMT") == nil)
-        #expect(HTTPDate.parse("Thu, 30 Apr 2026 00:00:00 GMT") == 1_777_507_200)
-        #expect(HTTPDate.parse("Thu, 31 Dec 2026 00:00:00 GMT") == 1_798_675_200)
+        #expect(parse("Sat, 31 Feb 2026 00:00:00 GMT") == nil)
+        #expect(parse("Sun, 29 Feb 2026 00:00:00 GMT") == nil)  // 2026 is not a leap year
+        #expect(parse("Tue, 29 Feb 2028 00:00:00 GMT") == 1_835_395_200)
+        #expect(parse("Tue, 29 Feb 2000 00:00:00 GMT") == 951_782_400)  // divisible by 400
+        #expect(parse("Mon, 29 Feb 2100 00:00:00 GMT") == nil)  // divisible by 100, not 400
+        #expect(parse("Fri, 31 Apr 2026 00:00:00 GMT") == nil)
+        #expect(parse("Thu, 30 Apr 2026 00:00:00 GMT") == 1_777_507_200)
+        #expect(parse("Thu, 31 Dec 2026 00:00:00 GMT") == 1_798_675_200)
     }
 }
 

@@ -3,7 +3,7 @@ package enum CacheLifetime {
     /// The remaining freshness: the lifetime the origin gave (`Cache-Control: max-age`, else `Expires`
     /// minus `Date`) less the response's `Age`, never below zero; else `Expires` minus `now` when
     /// `Date` is absent (already a remaining time, so `Age` is not taken off again); zero for an
-    /// `Expires` that is not a valid IMF-fixdate, which RFC 9111 §5.3 says means "already expired";
+    /// `Expires` that is not a valid HTTP-date, which RFC 9111 §5.3 says means "already expired";
     /// else, with no `Expires` at all, `defaultTTL`, the operator's own holding time, as it is.
     /// Always clamped to `minimumTTL … maximumTTL`. `no-cache`/`no-store` count as the minimum: a
     /// hostile or misconfigured header can neither make the cache hammer the endpoint nor keep keys
@@ -26,8 +26,8 @@ package enum CacheLifetime {
         if let lifetime = cacheControl.flatMap(maxAge) {
             chosen = max(.zero, lifetime - currentAge)
         } else if let expires {
-            if let expiresAt = HTTPDate.parse(expires) {
-                if let dateValue = date.flatMap(HTTPDate.parse) {
+            if let expiresAt = HTTPDate.parse(expires, nowUnixSeconds: nowUnixSeconds) {
+                if let dateValue = date.flatMap({ HTTPDate.parse($0, nowUnixSeconds: nowUnixSeconds) }) {
                     chosen = max(.zero, .seconds(expiresAt - dateValue) - currentAge)
                 } else {
                     chosen = .seconds(max(0, expiresAt - nowUnixSeconds))
@@ -82,27 +82,72 @@ package enum CacheLifetime {
     }
 }
 
-/// IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`, with a day that exists in
-/// its month. The obsolete formats are not accepted: an `Expires` in one counts as already expired,
-/// so the set is kept for the minimum lifetime.
+/// An HTTP-date (RFC 9110 §5.6.7) in any of the three formats a recipient must accept:
+/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the obsolete RFC 850 form
+/// (`Sunday, 06-Nov-94 08:49:37 GMT`) and C's asctime (`Sun Nov  6 08:49:37 1994`). The day must
+/// exist in its month; the weekday name is not checked, as it adds nothing to the date.
 package enum HTTPDate {
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
-    /// Seconds since the epoch, or `nil` when `text` is not an IMF-fixdate.
-    package static func parse(_ text: String) -> Double? {
+    /// Seconds since the epoch, or `nil` when `text` is not an HTTP-date from 1970 to 9999.
+    ///
+    /// An RFC 850 date's two-digit year is read as the latest year with those digits that is at
+    /// most 50 years after the year of `nowUnixSeconds`, as RFC 9110 §5.6.7 directs.
+    package static func parse(_ text: String, nowUnixSeconds: Double) -> Double? {
         let parts = text.trimmingSpaces().split(separator: " ")
-        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
-            let day = Int(parts[1]), (1...31).contains(day),
-            let monthIndex = months.firstIndex(of: parts[2].asciiLowercased),
-            let year = Int(parts[3]), (1970...9999).contains(year)
+        let day: Substring
+        let month: Substring
+        let time: Substring
+        let year: Int?
+        if parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT" {  // IMF-fixdate
+            (day, month, time) = (parts[1], parts[2], parts[4])
+            year = number(parts[3], digits: 4...4)
+        } else if parts.count == 4, parts[0].hasSuffix(","), parts[3] == "GMT" {  // RFC 850
+            let date = parts[1].split(separator: "-", omittingEmptySubsequences: false)
+            guard date.count == 3 else { return nil }
+            (day, month, time) = (date[0], date[1], parts[2])
+            year = number(date[2], digits: 2...2).map { fullYear(twoDigits: $0, nowUnixSeconds: nowUnixSeconds) }
+        } else if parts.count == 5, !parts[0].hasSuffix(",") {  // asctime
+            (month, day, time) = (parts[1], parts[2], parts[3])
+            year = number(parts[4], digits: 4...4)
+        } else {
+            return nil
+        }
+        guard let year, (1970...9999).contains(year),
+            let monthIndex = months.firstIndex(of: month.asciiLowercased),
+            let day = number(day, digits: 1...2), (1...daysIn(month: monthIndex + 1, year: year)).contains(day)
         else { return nil }
-        guard day <= daysIn(month: monthIndex + 1, year: year) else { return nil }
-        let time = parts[4].split(separator: ":")
-        guard time.count == 3, let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]),
+        let clock = time.split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 3, let hour = number(clock[0], digits: 2...2),
+            let minute = number(clock[1], digits: 2...2), let second = number(clock[2], digits: 2...2),
             (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
         else { return nil }
         let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
         return Double(days * 86_400 + hour * 3_600 + minute * 60 + second)
+    }
+
+    /// The value of `text` when it is between `digits.lowerBound` and `digits.upperBound` ASCII
+    /// digits and nothing else (no sign, no spaces), else `nil`.
+    private static func number(_ text: Substring, digits: ClosedRange<Int>) -> Int? {
+        guard digits.contains(text.utf8.count) else { return nil }
+        var value = 0
+        for byte in text.utf8 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// The latest year ending in `twoDigits` that is at most 50 years after the current year.
+    private static func fullYear(twoDigits: Int, nowUnixSeconds: Double) -> Int {
+        let now = nowUnixSeconds.isFinite ? min(max(nowUnixSeconds, 0), 253_402_300_799) : 0
+        var currentYear = 1970 + Int(now / 31_556_952)  // the mean Gregorian year; corrected below
+        while Double(daysFromCivil(year: currentYear, month: 1, day: 1) * 86_400) > now { currentYear -= 1 }
+        while Double(daysFromCivil(year: currentYear + 1, month: 1, day: 1) * 86_400) <= now { currentYear += 1 }
+        var year = currentYear - currentYear % 100 + twoDigits
+        if year > currentYear + 50 { year -= 100 }
+        if year + 100 <= currentYear + 50 { year += 100 }
+        return year
     }
 
     /// The number of days of `month` (1…12) in `year`, by the Gregorian leap-year rule.
