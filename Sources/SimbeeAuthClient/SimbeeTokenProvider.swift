@@ -30,6 +30,9 @@ public import Foundation
 ///   (plain `http` for loopback hosts), redirects refused.
 ///
 /// ```swift
+/// import AsyncHTTPClient  // HTTPClientRequest
+/// import SimbeeAuthClient
+///
 /// let provider = try SimbeeTokenProvider(apiKey: SimbeeAPIKey(environmentVariable: "SIMBEE_API_KEY"))
 /// var request = HTTPClientRequest(url: "https://api.simbee.io/v1/users/cu_123")
 /// request.setBearerToken(try await provider.token())

@@ -14,7 +14,11 @@ import SimbeeJWT
 /// ```swift
 /// router.delete("orders/:id") { _, context in
 ///     let user = try context.requireSimbeeIdentity()
-///     guard user.canDelete else { throw BearerRefusal.insufficientScope(.all(["orders:delete"])) }
+///     let order = try await orders.find(context.parameters.require("id"))
+///     // Owners delete their own orders; anyone else needs the orders:delete scope.
+///     guard order.ownerID == user.subject || user.hasScope("orders:delete") else {
+///         throw BearerRefusal.insufficientScope(.all(["orders:delete"]))
+///     }
 ///     return "deleted"
 /// }
 /// ```

@@ -3,8 +3,8 @@
 /// Scopes are compared byte for byte with the token's scopes (`scope`, `scopes` and `scp` claims).
 ///
 /// ```swift
-/// RequireScopes(.all(["orders:read", "orders:write"]))
-/// RequireScopes(.any(["admin", "support"]))
+/// router.group("orders").add(middleware: RequireScopes(.all(["orders:read", "orders:write"])))
+/// router.group("admin").add(middleware: RequireScopes(.any(["admin", "support"])))
 /// ```
 public struct ScopeRequirement: Sendable, Hashable, CustomStringConvertible {
     enum Kind: Sendable, Hashable {
