@@ -619,13 +619,22 @@ struct CacheLifetimeTests {
         }
     }
 
-    @Test("an RFC 850 year is the latest with its two digits at most 50 years ahead")
+    @Test("an RFC 850 year is the latest with its two digits that puts the date at most 50 years ahead")
     func rfc850TwoDigitYears() {
-        let now = Self.now2026
-        // From 2026: 76 is 2076 (50 years ahead), 77 is 1977 (51 would be too many).
+        let now = Self.now2026  // 2026-12-01 00:00:00
+        // From 2026: 76 is 2076, 77 is 1977 (51 years would be too many); 26 is this year.
         #expect(parse("Monday, 01-Jan-76 00:00:00 GMT", now: now) == parse("Wed, 01 Jan 2076 00:00:00 GMT"))
         #expect(parse("Saturday, 01-Jan-77 00:00:00 GMT", now: now) == parse("Sat, 01 Jan 1977 00:00:00 GMT"))
         #expect(parse("Friday, 01-Jan-26 00:00:00 GMT", now: now) == parse("Thu, 01 Jan 2026 00:00:00 GMT"))
+        // Exactly 50 years ahead is not more than 50: 2076. A second later it would be: 1976.
+        #expect(parse("Tuesday, 01-Dec-76 00:00:00 GMT", now: now) == parse("Tue, 01 Dec 2076 00:00:00 GMT"))
+        #expect(parse("Tuesday, 01-Dec-76 00:00:01 GMT", now: now) == parse("Wed, 01 Dec 1976 00:00:01 GMT"))
+        #expect(parse("Monday, 30-Nov-76 23:59:59 GMT", now: now) == parse("Mon, 30 Nov 2076 23:59:59 GMT"))
+        #expect(parse("Wednesday, 02-Dec-76 00:00:00 GMT", now: now) == parse("Thu, 02 Dec 1976 00:00:00 GMT"))
+        // Late in 76 from early 2026 is nearly 51 years ahead: 1976.
+        let startOf2026 = parse("Thu, 01 Jan 2026 00:00:00 GMT")!
+        #expect(parse("Friday, 31-Dec-76 23:59:59 GMT", now: startOf2026) == parse("Fri, 31 Dec 1976 23:59:59 GMT"))
+        #expect(parse("Thursday, 01-Jan-76 00:00:00 GMT", now: startOf2026) == parse("Wed, 01 Jan 2076 00:00:00 GMT"))
         // From 1994: 44 is 2044, 45 is 1945 (before 1970: no date).
         let now1994: Double = 784_111_777
         #expect(parse("Friday, 01-Jan-44 00:00:00 GMT", now: now1994) == parse("Fri, 01 Jan 2044 00:00:00 GMT"))
@@ -634,10 +643,19 @@ struct CacheLifetimeTests {
         let now2080 = parse("Mon, 01 Jul 2080 00:00:00 GMT")!
         #expect(parse("Monday, 01-Jan-30 00:00:00 GMT", now: now2080) == parse("Sun, 01 Jan 2130 00:00:00 GMT"))
         #expect(parse("Monday, 01-Jan-31 00:00:00 GMT", now: now2080) == parse("Wed, 01 Jan 2031 00:00:00 GMT"))
-        // The current year is exact at its first and last second: 2076 stays in reach until 2026 ends.
+        // Today's date is exact at a year's last and first second (2026-12-31 23:59:59 is 56.9999
+        // mean Gregorian years after 1970, which an estimate by mean years would read as 2027).
         let endOf2026 = parse("Thu, 31 Dec 2026 23:59:59 GMT")!
+        #expect(endOf2026 == 1_798_761_599)
         #expect(parse("Monday, 01-Jan-76 00:00:00 GMT", now: endOf2026) == parse("Wed, 01 Jan 2076 00:00:00 GMT"))
+        #expect(parse("Monday, 01-Jan-77 00:00:00 GMT", now: endOf2026) == parse("Sat, 01 Jan 1977 00:00:00 GMT"))
         #expect(parse("Monday, 01-Jan-77 00:00:00 GMT", now: endOf2026 + 1) == parse("Fri, 01 Jan 2077 00:00:00 GMT"))
+        let endOf2024 = parse("Tue, 31 Dec 2024 23:59:59 GMT")!
+        #expect(parse("Friday, 01-Jan-75 00:00:00 GMT", now: endOf2024) == parse("Wed, 01 Jan 1975 00:00:00 GMT"))
+        #expect(parse("Friday, 01-Jan-75 00:00:00 GMT", now: endOf2024 + 1) == parse("Tue, 01 Jan 2075 00:00:00 GMT"))
+        // 29 February of the year the rule picks: 2000 was a leap year, 2100 will not be.
+        #expect(parse("Tuesday, 29-Feb-00 12:00:00 GMT", now: now) == parse("Tue, 29 Feb 2000 12:00:00 GMT"))
+        #expect(parse("Monday, 29-Feb-00 12:00:00 GMT", now: now2080) == nil)
         // A clock that is not a time at all still gives an answer, never a trap.
         for odd in [Double.nan, .infinity, -.infinity, -1, 1e300] {
             #expect(parse("Monday, 01-Jan-76 00:00:00 GMT", now: odd) != nil)

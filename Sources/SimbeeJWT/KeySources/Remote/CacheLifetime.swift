@@ -91,39 +91,39 @@ package enum HTTPDate {
 
     /// Seconds since the epoch, or `nil` when `text` is not an HTTP-date from 1970 to 9999.
     ///
-    /// An RFC 850 date's two-digit year is read as the latest year with those digits that is at
-    /// most 50 years after the year of `nowUnixSeconds`, as RFC 9110 §5.6.7 directs.
+    /// An RFC 850 date's two-digit year is read as RFC 9110 §5.6.7 directs: as the latest year with
+    /// those digits that does not put the date more than 50 years after `nowUnixSeconds`.
     package static func parse(_ text: String, nowUnixSeconds: Double) -> Double? {
         let parts = text.trimmingSpaces().split(separator: " ")
-        let day: Substring
-        let month: Substring
-        let time: Substring
-        let year: Int?
+        let dayText: Substring
+        let monthText: Substring
+        let timeText: Substring
+        let yearText: Substring
+        let isRFC850 = parts.count == 4
         if parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT" {  // IMF-fixdate
-            (day, month, time) = (parts[1], parts[2], parts[4])
-            year = number(parts[3], digits: 4...4)
-        } else if parts.count == 4, parts[0].hasSuffix(","), parts[3] == "GMT" {  // RFC 850
+            (dayText, monthText, yearText, timeText) = (parts[1], parts[2], parts[3], parts[4])
+        } else if isRFC850, parts[0].hasSuffix(","), parts[3] == "GMT" {  // RFC 850
             let date = parts[1].split(separator: "-", omittingEmptySubsequences: false)
             guard date.count == 3 else { return nil }
-            (day, month, time) = (date[0], date[1], parts[2])
-            year = number(date[2], digits: 2...2).map { fullYear(twoDigits: $0, nowUnixSeconds: nowUnixSeconds) }
+            (dayText, monthText, yearText, timeText) = (date[0], date[1], date[2], parts[2])
         } else if parts.count == 5, !parts[0].hasSuffix(",") {  // asctime
-            (month, day, time) = (parts[1], parts[2], parts[3])
-            year = number(parts[4], digits: 4...4)
+            (monthText, dayText, timeText, yearText) = (parts[1], parts[2], parts[3], parts[4])
         } else {
             return nil
         }
-        guard let year, (1970...9999).contains(year),
-            let monthIndex = months.firstIndex(of: month.asciiLowercased),
-            let day = number(day, digits: 1...2), (1...daysIn(month: monthIndex + 1, year: year)).contains(day)
-        else { return nil }
-        let clock = time.split(separator: ":", omittingEmptySubsequences: false)
-        guard clock.count == 3, let hour = number(clock[0], digits: 2...2),
+        let clock = timeText.split(separator: ":", omittingEmptySubsequences: false)
+        guard let monthIndex = months.firstIndex(of: monthText.asciiLowercased),
+            let day = number(dayText, digits: 1...2), (1...31).contains(day),
+            clock.count == 3, let hour = number(clock[0], digits: 2...2),
             let minute = number(clock[1], digits: 2...2), let second = number(clock[2], digits: 2...2),
             (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
         else { return nil }
-        let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
-        return Double(days * 86_400 + hour * 3_600 + minute * 60 + second)
+        let month = monthIndex + 1
+        let secondOfDay = hour * 3_600 + minute * 60 + second
+        guard var year = number(yearText, digits: isRFC850 ? 2...2 : 4...4) else { return nil }
+        if isRFC850 { year = fullYear(year, month: month, day: day, secondOfDay: secondOfDay, now: nowUnixSeconds) }
+        guard (1970...9999).contains(year), day <= daysIn(month: month, year: year) else { return nil }
+        return Double(daysFromCivil(year: year, month: month, day: day) * 86_400 + secondOfDay)
     }
 
     /// The value of `text` when it is between `digits.lowerBound` and `digits.upperBound` ASCII
@@ -138,15 +138,23 @@ package enum HTTPDate {
         return value
     }
 
-    /// The latest year ending in `twoDigits` that is at most 50 years after the current year.
-    private static func fullYear(twoDigits: Int, nowUnixSeconds: Double) -> Int {
-        let now = nowUnixSeconds.isFinite ? min(max(nowUnixSeconds, 0), 253_402_300_799) : 0
-        var currentYear = 1970 + Int(now / 31_556_952)  // the mean Gregorian year; corrected below
-        while Double(daysFromCivil(year: currentYear, month: 1, day: 1) * 86_400) > now { currentYear -= 1 }
-        while Double(daysFromCivil(year: currentYear + 1, month: 1, day: 1) * 86_400) <= now { currentYear += 1 }
-        var year = currentYear - currentYear % 100 + twoDigits
-        if year > currentYear + 50 { year -= 100 }
-        if year + 100 <= currentYear + 50 { year += 100 }
+    /// The year of an RFC 850 date: the latest year ending in `twoDigits` in which the date (`month`,
+    /// `day`, `secondOfDay`) is at most 50 calendar years after `now`. A `now` that is not a time
+    /// from 1970 to 9999 counts as the nearest of those.
+    private static func fullYear(_ twoDigits: Int, month: Int, day: Int, secondOfDay: Int, now: Double) -> Int {
+        let clamped = now.isFinite ? min(max(now, 0), 253_402_300_799) : 0
+        let today = Int(clamped / 86_400)
+        let nowSecond = Int(clamped) - today * 86_400
+        var nowYear = 1970 + today / 366
+        while daysFromCivil(year: nowYear + 1, month: 1, day: 1) <= today { nowYear += 1 }
+        var nowMonth = 1
+        while nowMonth < 12, daysFromCivil(year: nowYear, month: nowMonth + 1, day: 1) <= today { nowMonth += 1 }
+        let nowDay = today - daysFromCivil(year: nowYear, month: nowMonth, day: 1) + 1
+        // The latest year with these digits up to 50 years on; one century earlier if, in that
+        // year, the date falls after today's date and time.
+        let limitYear = nowYear + 50
+        var year = limitYear - (limitYear - twoDigits) % 100
+        if year == limitYear, (month, day, secondOfDay) > (nowMonth, nowDay, nowSecond) { year -= 100 }
         return year
     }
 
