@@ -139,8 +139,8 @@ package enum HTTPDate {
     }
 
     /// The year of an RFC 850 date: the latest year ending in `twoDigits` in which the date (`month`,
-    /// `day`, `secondOfDay`) is at most 50 calendar years after `now`. A `now` that is not a time
-    /// from 1970 to 9999 counts as the nearest of those.
+    /// `day`, `secondOfDay`) is at most 50 calendar years after `now`. A `now` outside 1970 … 9999
+    /// is clamped to that range, and one that is not a number counts as 1970.
     private static func fullYear(_ twoDigits: Int, month: Int, day: Int, secondOfDay: Int, now: Double) -> Int {
         let clamped = now.isFinite ? min(max(now, 0), 253_402_300_799) : 0
         let today = Int(clamped / 86_400)
