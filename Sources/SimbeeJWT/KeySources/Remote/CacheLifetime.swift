@@ -130,12 +130,8 @@ package enum HTTPDate {
     /// digits and nothing else (no sign, no spaces), else `nil`.
     private static func number(_ text: Substring, digits: ClosedRange<Int>) -> Int? {
         guard digits.contains(text.utf8.count) else { return nil }
-        var value = 0
-        for byte in text.utf8 {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        }
-        return value
+        // At most four digits here: far below the 2³¹ at which delta-seconds saturate.
+        return CacheLifetime.deltaSeconds(text).map { Int($0) }
     }
 
     /// The year of an RFC 850 date: the latest year ending in `twoDigits` in which the date (`month`,
