@@ -13,6 +13,10 @@ struct CLITests {
                 (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) ?? ["unparsable": String($0)]
             }
         }
+        /// Each line as `"valid"` or its error code.
+        var verdicts: [String] {
+            lines.map { ($0["valid"] as? Bool) == true ? "valid" : ($0["error"] as? String ?? "?") }
+        }
     }
 
     /// The tool next to the test bundle (SwiftPM builds every product before testing).
@@ -103,8 +107,7 @@ struct CLITests {
         let file = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("tokens/mixed.txt"))
         let run = try await Self.run(Self.baseArguments, stdin: file)
         #expect(run.status == 1)
-        let verdicts = run.lines.map { ($0["valid"] as? Bool) == true ? "valid" : ($0["error"] as? String ?? "?") }
-        #expect(verdicts == ["valid", "expired", "valid", "invalid_signature", "valid", "audience_mismatch"])
+        #expect(run.verdicts == ["valid", "expired", "valid", "invalid_signature", "valid", "audience_mismatch"])
         for line in run.lines where line["valid"] as? Bool == false {
             #expect(line["message"] is String)
             #expect(line["claims"] == nil)
@@ -129,18 +132,18 @@ struct CLITests {
         let token = try Self.token("es256-valid")
         let input = Data("\(token)\r\n\(token) \n\n \(token)\n\(token)".utf8)
         let run = try await Self.run(Self.baseArguments + ["-"], stdin: input)
-        let verdicts = run.lines.map { ($0["valid"] as? Bool) == true ? "valid" : ($0["error"] as? String ?? "?") }
-        #expect(verdicts == ["valid", "malformed", "malformed", "malformed", "valid"])
+        #expect(run.verdicts == ["valid", "malformed", "malformed", "malformed", "valid"])
         #expect(run.status == 1)
     }
 
-    @Test("an oversized line is refused as token_too_large without stopping the stream")
+    @Test("an oversized line is refused as token_too_large without stopping the stream, and makes exit 1")
     func oversizedLine() async throws {
         let token = try Self.token("es256-valid")
         let input = Data((String(repeating: "a", count: 100_000) + "\n" + token + "\n").utf8)
         let run = try await Self.run(Self.baseArguments, stdin: input)
-        let verdicts = run.lines.map { ($0["valid"] as? Bool) == true ? "valid" : ($0["error"] as? String ?? "?") }
-        #expect(verdicts == ["token_too_large", "valid"])
+        #expect(run.verdicts == ["token_too_large", "valid"])
+        // The refused line counts: exit 1, though the token after it verifies.
+        #expect(run.status == 1, "\(run.stderr)")
     }
 
     @Test("results are written as each line arrives (works in a pipeline)")
