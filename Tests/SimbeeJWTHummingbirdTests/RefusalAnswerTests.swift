@@ -12,14 +12,6 @@ import Testing
 struct RefusalAnswerTests {
     let manifest = Fixtures.manifest
 
-    /// A key source that fails every lookup with `code`, as a custom source does.
-    struct FailingKeys: JWTKeySource {
-        let code: JWTError.Code
-        func key(for keyID: String?, algorithm: JWTAlgorithm) async throws(JWTError) -> JWTVerificationKey {
-            throw JWTError(code, "the key source failed")
-        }
-    }
-
     @Test(
         "invalid_key_set from a custom key source is an outage: 503 with Retry-After and no challenge, like jwks_unavailable",
         arguments: [JWTError.Code.invalidKeySet, .jwksUnavailable]

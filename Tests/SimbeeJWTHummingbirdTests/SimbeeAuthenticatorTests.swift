@@ -255,20 +255,15 @@ struct SimbeeAuthenticatorTests {
         return !body.isEmpty && body.allSatisfy { allowed.contains($0) }
     }
 
-    /// A key source whose lookups report that the caller was cancelled while it waited, as a
-    /// `RemoteJWKS` does for a request that went away during a fetch.
-    private struct CancelledLookups: JWTKeySource {
-        func key(for keyID: String?, algorithm: JWTAlgorithm) async throws(JWTError) -> JWTVerificationKey {
-            throw JWTError(.cancelled, "cancelled while waiting for the JWK Set")
-        }
-    }
-
     @Test("A request cancelled while the key set loads is neither a 401 nor a 503, and logs no refusal")
     func cancelledWhileWaiting() async throws {
         let logs = CapturedLogs()
         // The key source answers before the claims are read: the policy's clock does not matter.
         let claims = ClaimsPolicy(issuer: manifest.issuer, audiences: [manifest.audience])
-        let verifier = try JWTVerifier(keys: CancelledLookups(), configuration: .init(claims: claims))
+        // Lookups report that the caller was cancelled while it waited, as a `RemoteJWKS` does for a
+        // request that went away during a fetch.
+        let cancelled = FailingKeys(code: .cancelled, message: "cancelled while waiting for the JWK Set")
+        let verifier = try JWTVerifier(keys: cancelled, configuration: .init(claims: claims))
         let token = manifest.token("es256-valid")
         let app = try TestApp.application(verifier: verifier, logs: logs)
         try await app.test(.router) { client in
@@ -282,14 +277,9 @@ struct SimbeeAuthenticatorTests {
             #expect(logs.count(containing: "", level: .error) == 0)
         }
         // Near miss: an outage from the same kind of source is a 503 with its refusal logged.
-        struct Unavailable: JWTKeySource {
-            func key(for keyID: String?, algorithm: JWTAlgorithm) async throws(JWTError) -> JWTVerificationKey {
-                throw JWTError(.jwksUnavailable, "down")
-            }
-        }
         let outageLogs = CapturedLogs()
         let outage = try TestApp.application(
-            verifier: try JWTVerifier(keys: Unavailable(), configuration: .init(claims: claims)),
+            verifier: try JWTVerifier(keys: FailingKeys(code: .jwksUnavailable), configuration: .init(claims: claims)),
             logs: outageLogs
         )
         try await outage.test(.router) { client in
